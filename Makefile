@@ -1,0 +1,131 @@
+# tyndau - build, test, check, lint, bench, demo.
+# Sources are found by wildcard: a new src/<layer>/<file>.c or
+# tests/unit/<layer>/test_<file>.c joins the build without editing this file.
+
+BUILD ?= build
+CC ?= cc
+PKGS = libmicrohttpd jansson libsodium libutf8proc sqlite3 libcurl libpq
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN = -Wall -Wextra -Wshadow -Wvla -Wstrict-prototypes -Wmissing-prototypes \
+       -Wimplicit-fallthrough -Wformat=2 -Wswitch-enum
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+OPT ?= -O2
+SAN ?=
+CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g $(OPT) $(SAN) $(WARN) \
+         -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
+LDLIBS = $(PKG_LIBS) -lpthread -lm
+
+SRC := $(sort $(wildcard src/*/*.c))
+MAIN := src/cli/main.c
+LIBSRC := $(filter-out $(MAIN),$(SRC))
+MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+OBJ := $(LIBSRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+LIB := $(BUILD)/libtyndau.a
+
+UNIT_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
+UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
+ITEST_SRC := $(sort $(wildcard tests/integration/test_*.c))
+ITEST_BIN := $(ITEST_SRC:%.c=$(BUILD)/%)
+ITEST_LIB := $(filter-out $(ITEST_SRC),$(wildcard tests/integration/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/replay_%)
+
+.PHONY: all test unit integration check lint bench demo deps fuzz fuzz-replay clean e2e
+
+all: tyndau
+
+tyndau: $(BUILD)/src/cli/main.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(LIB): $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh $@ $(MIGRATIONS)
+
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(LIB) -lcmocka $(LDLIBS)
+
+$(BUILD)/tests/integration/%: tests/integration/%.c $(ITEST_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(ITEST_LIB) $(LIB) -lcmocka $(LDLIBS)
+
+$(BUILD)/tests/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDLIBS)
+
+deps:
+	scripts/deps.sh
+
+# make test: install what is missing, build, then every suite. Where PostgreSQL 15
+# is installed, a throwaway server (scripts/pg-test.sh) backs the pg pass and is
+# stopped however the tests end; a TEST_PG_DSN already exported is used as it is.
+PG_BIN ?= /usr/lib/postgresql/15/bin
+test: deps
+	$(MAKE) all build-tests
+	@pgdir=; trap 'exit 130' HUP INT TERM; \
+	if [ -z "$$TEST_PG_DSN" ] && [ -x $(PG_BIN)/initdb ]; then \
+	    pgenv=$$(PG_BIN=$(PG_BIN) scripts/pg-test.sh start) || exit 1; \
+	    eval "$$pgenv"; \
+	    pgdir=$$TEST_PG_DIR; \
+	fi; \
+	scripts/run-tests.sh $(BUILD) tyndau; rc=$$?; \
+	if [ -n "$$pgdir" ]; then scripts/pg-test.sh stop "$$pgdir"; fi; \
+	exit $$rc
+
+.PHONY: build-tests
+build-tests: $(UNIT_BIN) $(ITEST_BIN) $(FUZZ_REPLAY)
+
+unit: $(UNIT_BIN)
+	scripts/run-tests.sh --only unit $(BUILD) tyndau
+
+integration: tyndau $(ITEST_BIN)
+	scripts/run-tests.sh --only integration $(BUILD) tyndau
+
+fuzz-replay: $(FUZZ_REPLAY)
+	scripts/run-tests.sh --only fuzz $(BUILD) tyndau
+
+e2e: tyndau
+	scripts/run-tests.sh --only e2e $(BUILD) tyndau
+
+# The whole suite again under AddressSanitizer and UBSan, in its own build tree.
+check:
+	$(MAKE) BUILD=build/asan OPT=-O1 \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    TYNDAU_BIN=build/asan/tyndau build/asan/tyndau build-tests-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    scripts/run-tests.sh build/asan build/asan/tyndau
+
+.PHONY: build-tests-asan
+build-tests-asan: build-tests
+
+build/asan/tyndau: $(BUILD)/src/cli/main.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+lint:
+	scripts/lint.sh
+
+bench: tyndau
+	bench/run.sh
+
+demo: deps
+	$(MAKE) all
+	./tyndau demo
+
+clean:
+	rm -rf build tyndau
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,139 @@
+/*
+ * arena.c - chunked bump allocator. Big requests get a chunk of their own.
+ */
+#include "base/arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/ckd.h"
+#include "base/xalloc.h"
+
+enum { ARENA_CHUNK = 8192, ARENA_ALIGN = 16 };
+
+struct chunk {
+    struct chunk *next;
+    size_t cap;
+    size_t used;
+    _Alignas(16) unsigned char data[];
+};
+
+struct arena {
+    struct chunk *head;
+};
+
+static struct chunk *
+chunk_new(size_t cap)
+{
+    struct chunk *c = xmalloc(sizeof(*c) + cap);
+    c->next = NULL;
+    c->cap = cap;
+    c->used = 0;
+    return c;
+}
+
+struct arena *
+arena_new(void)
+{
+    struct arena *a = xmalloc(sizeof(*a));
+    a->head = chunk_new(ARENA_CHUNK);
+    return a;
+}
+
+void
+arena_free(struct arena *a)
+{
+    if (!a)
+        return;
+    struct chunk *c = a->head;
+    while (c) {
+        struct chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(a);
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+    size_t need;
+    if (ckd_add(&need, n, (size_t)ARENA_ALIGN - 1)) {
+        fprintf(stderr, "tyndau: arena request of %zu bytes overflows\n", n);
+        abort();
+    }
+    need &= ~((size_t)ARENA_ALIGN - 1);
+    if (need == 0)
+        need = ARENA_ALIGN;
+    struct chunk *c = a->head;
+    if (c->cap - c->used < need) {
+        if (need > ARENA_CHUNK / 4) {
+            /* Big block: own chunk, linked behind the head so the head keeps its space. */
+            struct chunk *big = chunk_new(need);
+            big->used = need;
+            big->next = c->next;
+            c->next = big;
+            memset(big->data, 0, need);
+            return big->data;
+        }
+        c = chunk_new(ARENA_CHUNK);
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = c->data + c->used;
+    c->used += need;
+    memset(p, 0, need);
+    return p;
+}
+
+void *
+arena_array(struct arena *a, size_t size, size_t count)
+{
+    size_t n;
+    if (ckd_mul(&n, size, count)) {
+        fprintf(stderr, "tyndau: arena array %zu x %zu overflows\n", count, size);
+        abort();
+    }
+    return arena_alloc(a, n);
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+    return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *
+arena_str(struct arena *a, struct str s)
+{
+    return arena_strndup(a, s.p ? s.p : "", s.len);
+}
+
+char *
+arena_printf(struct arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return arena_strdup(a, "");
+    char *p = arena_alloc(a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}

@@ -1,0 +1,17 @@
+/*
+ * xalloc.h - allocation that aborts on failure with the size in the message.
+ * Exports xmalloc(), xcalloc(), xrealloc(), xstrdup(), xstrndup().
+ */
+#ifndef BASE_XALLOC_H
+#define BASE_XALLOC_H
+
+#include <stddef.h>
+
+/* Each returns memory the caller owns (free()); never NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+#endif
