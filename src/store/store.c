@@ -1,0 +1,301 @@
+/*
+ * store.c - picks a backend by the DSN's scheme and dispatches every public
+ * store_* call to it; also the event hash shared by the backends.
+ */
+#include "store/store_int.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+
+static const struct store_ops *const backends[] = {&store_sqlite_ops};
+
+enum err
+store_open(const char *dsn, const struct store_opts *o, struct store **out)
+{
+    const char *colon = strchr(dsn, ':');
+    if (!colon)
+        return ERR_INVALID;
+    if (sodium_init() < 0)
+        return ERR_UNAVAILABLE;
+    for (size_t i = 0; i < ARRAY_LEN(backends); i++) {
+        size_t n = strlen(backends[i]->scheme);
+        if ((size_t)(colon - dsn) == n && memcmp(dsn, backends[i]->scheme, n) == 0) {
+            struct store *s = xcalloc(1, sizeof(*s));
+            s->ops = backends[i];
+            enum err e = s->ops->open(s, colon + 1, o);
+            if (e) {
+                free(s);
+                return e;
+            }
+            *out = s;
+            return ERR_OK;
+        }
+    }
+    return ERR_INVALID;
+}
+
+void
+store_close(struct store *s)
+{
+    if (!s)
+        return;
+    s->ops->close(s);
+    free(s);
+}
+
+void
+store__event_hash(const unsigned char prev[32], int64_t appeal_id, const struct appeal_event *ev,
+                  unsigned char out[32])
+{
+    struct buf b = BUF_INIT(1 << 16);
+    buf_printf(&b, "%lld|%d|%lld|%s|%s|%lld|%s|%s|%s|%lld|", (long long)appeal_id, ev->seq,
+               (long long)ev->at, appeal_action_name(ev->action), role_name(ev->actor_role),
+               (long long)ev->actor_id, appeal_status_name(ev->from), appeal_status_name(ev->to),
+               ev->agency ? ev->agency : "", (long long)ev->due_at);
+    if (ev->reason)
+        buf_puts(&b, ev->reason);
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, prev, 32);
+    crypto_hash_sha256_update(&st, (const unsigned char *)(b.p ? b.p : ""), b.len);
+    crypto_hash_sha256_final(&st, out);
+    buf_fini(&b);
+}
+
+/* One-line dispatches. */
+const char *
+store_errmsg(struct store *s)
+{
+    return s->ops->errmsg(s);
+}
+enum err
+store_migrate(struct store *s, int *applied)
+{
+    return s->ops->migrate(s, applied);
+}
+enum err
+store_ping(struct store *s)
+{
+    return s->ops->ping(s);
+}
+enum err
+store_write_async(struct store *s, store_job_fn fn, store_done_fn done, void *arg)
+{
+    return s->ops->write_async(s, fn, done, arg);
+}
+enum err
+store_tx_counter_next(struct store_tx *tx, const char *name, int64_t *n)
+{
+    return tx->s->ops->tx_counter_next(tx, name, n);
+}
+enum err
+store_tx_appeal_insert(struct store_tx *tx, struct appeal *ap, const unsigned char h[32])
+{
+    return tx->s->ops->tx_appeal_insert(tx, ap, h);
+}
+enum err
+store_tx_appeal_update(struct store_tx *tx, const struct appeal *ap)
+{
+    return tx->s->ops->tx_appeal_update(tx, ap);
+}
+enum err
+store_tx_appeal_get(struct store_tx *tx, struct arena *a, const char *tracking, struct appeal *ap)
+{
+    return tx->s->ops->tx_appeal_get(tx, a, tracking, ap);
+}
+enum err
+store_tx_event_append(struct store_tx *tx, int64_t appeal_id, struct appeal_event *ev)
+{
+    return tx->s->ops->tx_event_append(tx, appeal_id, ev);
+}
+enum err
+store_tx_answer_insert(struct store_tx *tx, int64_t appeal_id, const char *text,
+                       const char *language, int64_t author, int64_t at)
+{
+    return tx->s->ops->tx_answer_insert(tx, appeal_id, text, language, author, at);
+}
+enum err
+store_tx_idem_get(struct store_tx *tx, struct arena *a, const char *key, const unsigned char h[32],
+                  bool *same, char **response)
+{
+    return tx->s->ops->tx_idem_get(tx, a, key, h, same, response);
+}
+enum err
+store_tx_idem_put(struct store_tx *tx, const char *key, const unsigned char h[32],
+                  int64_t appeal_id, const char *response, int64_t now)
+{
+    return tx->s->ops->tx_idem_put(tx, key, h, appeal_id, response, now);
+}
+enum err
+store_tx_rate_hit(struct store_tx *tx, const char *key, int64_t window, int64_t limit)
+{
+    return tx->s->ops->tx_rate_hit(tx, key, window, limit);
+}
+enum err
+store_tx_audit(struct store_tx *tx, int64_t at, int64_t user, const char *action,
+               const char *object, const char *detail)
+{
+    return tx->s->ops->tx_audit(tx, at, user, action, object, detail);
+}
+enum err
+store_tx_stream_event(struct store_tx *tx, int64_t at, const char *kind, const char *agency,
+                      const char *region, int64_t appeal_id, const char *json, int64_t *id)
+{
+    return tx->s->ops->tx_stream_event(tx, at, kind, agency, region, appeal_id, json, id);
+}
+enum err
+store_tx_outbox(struct store_tx *tx, int64_t at, const char *channel, const char *recipient,
+                int64_t appeal_id, const char *body)
+{
+    return tx->s->ops->tx_outbox(tx, at, channel, recipient, appeal_id, body);
+}
+enum err
+store_tx_user_insert(struct store_tx *tx, const struct user *u, const char *pwhash, int64_t now,
+                     int64_t *id)
+{
+    return tx->s->ops->tx_user_insert(tx, u, pwhash, now, id);
+}
+enum err
+store_tx_session_insert(struct store_tx *tx, const unsigned char h[32], int64_t user,
+                        const char *csrf, int64_t now, int64_t expires)
+{
+    return tx->s->ops->tx_session_insert(tx, h, user, csrf, now, expires);
+}
+enum err
+store_tx_session_delete(struct store_tx *tx, const unsigned char h[32])
+{
+    return tx->s->ops->tx_session_delete(tx, h);
+}
+enum err
+store_tx_token_insert(struct store_tx *tx, const unsigned char h[32], int64_t user,
+                      const char *label, int64_t now)
+{
+    return tx->s->ops->tx_token_insert(tx, h, user, label, now);
+}
+enum err
+store_tx_rule_upsert(struct store_tx *tx, const char *topic, const char *region, const char *agency)
+{
+    return tx->s->ops->tx_rule_upsert(tx, topic, region, agency);
+}
+enum err
+store_tx_purge(struct store_tx *tx, int64_t now)
+{
+    return tx->s->ops->tx_purge(tx, now);
+}
+enum err
+store_appeal_get(struct store *s, struct arena *a, const char *tracking, struct appeal *ap,
+                 unsigned char secret_hash[32])
+{
+    return s->ops->appeal_get(s, a, tracking, ap, secret_hash);
+}
+enum err
+store_events_list(struct store *s, struct arena *a, int64_t appeal_id, struct appeal_event **evs,
+                  size_t *count)
+{
+    return s->ops->events_list(s, a, appeal_id, evs, count);
+}
+enum err
+store_answers_list(struct store *s, struct arena *a, int64_t appeal_id, struct answer_row **rows,
+                   size_t *count)
+{
+    return s->ops->answers_list(s, a, appeal_id, rows, count);
+}
+enum err
+store_queue(struct store *s, struct arena *a, const struct queue_query *q, struct appeal **rows,
+            size_t *count, bool *more)
+{
+    return s->ops->queue(s, a, q, rows, count, more);
+}
+enum err
+store_due_scan(struct store *s, struct arena *a, int64_t until, bool overdue, size_t limit,
+               struct appeal **rows, size_t *count)
+{
+    return s->ops->due_scan(s, a, until, overdue, limit, rows, count);
+}
+enum err
+store_user_by_login(struct store *s, struct arena *a, const char *login, struct user *u,
+                    char **pwhash)
+{
+    return s->ops->user_by_login(s, a, login, u, pwhash);
+}
+enum err
+store_user_by_id(struct store *s, struct arena *a, int64_t id, struct user *u)
+{
+    return s->ops->user_by_id(s, a, id, u);
+}
+enum err
+store_session_lookup(struct store *s, struct arena *a, const unsigned char h[32], int64_t now,
+                     struct user *u, char **csrf)
+{
+    return s->ops->session_lookup(s, a, h, now, u, csrf);
+}
+enum err
+store_token_lookup(struct store *s, struct arena *a, const unsigned char h[32], struct user *u)
+{
+    return s->ops->token_lookup(s, a, h, u);
+}
+enum err
+store_ref_load(struct store *s, struct arena *a, struct ref_data *out)
+{
+    return s->ops->ref_load(s, a, out);
+}
+enum err
+store_chain_verify(struct store *s, int64_t *checked, int64_t *bad)
+{
+    return s->ops->chain_verify(s, checked, bad);
+}
+enum err
+store_counts(struct store *s, int64_t *total, int64_t *open, int64_t *overdue)
+{
+    return s->ops->counts(s, total, open, overdue);
+}
+
+struct sync_wait {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;  /* guarded by mu */
+    enum err e; /* guarded by mu */
+    store_job_fn fn;
+    void *arg; /* the caller's, for fn */
+};
+
+static enum err
+sync_run(struct store_tx *tx, void *arg)
+{
+    struct sync_wait *w = arg;
+    return w->fn(tx, w->arg);
+}
+
+static void
+sync_done(enum err e, void *arg)
+{
+    struct sync_wait *w = arg;
+    pthread_mutex_lock(&w->mu);
+    w->e = e;
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+enum err
+store_write(struct store *s, store_job_fn fn, void *arg)
+{
+    struct sync_wait w = {
+        PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, ERR_OK, fn, arg};
+    enum err e = s->ops->write_async(s, sync_run, sync_done, &w);
+    if (e)
+        return e;
+    pthread_mutex_lock(&w.mu);
+    while (!w.done)
+        pthread_cond_wait(&w.cv, &w.mu);
+    e = w.e;
+    pthread_mutex_unlock(&w.mu);
+    return e;
+}

@@ -1,0 +1,179 @@
+/*
+ * store.h - the one door to the database. Backends implement struct store_ops
+ * (store_sqlite_ops now). Writes run as jobs on the store's writer: jobs are
+ * committed in groups (one fsync for many) and a job's done callback runs
+ * only after its group is durable. Reads use their own connections.
+ *
+ * Strings in records returned by reads live in the arena passed in.
+ * Errors: ERR_STORE (driver failed; store_errmsg() has its text, never logged
+ * here), ERR_NOTFOUND, ERR_CONFLICT (unique key), ERR_UNAVAILABLE (closing).
+ */
+#ifndef STORE_STORE_H
+#define STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "domain/appeal.h"
+#include "domain/user.h"
+
+struct store;    /* opaque; see store_int.h */
+struct store_tx; /* a write transaction inside the writer (opaque) */
+
+struct store_opts {
+    int busy_timeout_ms; /* SQLite busy_timeout */
+    int group_max;       /* most jobs per commit */
+    int readers;         /* read connections */
+};
+
+/* Open dsn ("sqlite:PATH", "sqlite::memory:"). Caller owns *out. */
+enum err store_open(const char *dsn, const struct store_opts *o, struct store **out);
+/* Drain the writer, then close. Accepts NULL. */
+void store_close(struct store *s);
+/* The driver's last error text (thread-local copy); never NULL. */
+const char *store_errmsg(struct store *s);
+/* Apply every migration not yet applied; *applied counts them. */
+enum err store_migrate(struct store *s, int *applied);
+/* Is the store answering? */
+enum err store_ping(struct store *s);
+
+/* ---- writes ---- */
+typedef enum err (*store_job_fn)(struct store_tx *tx, void *arg);
+typedef void (*store_done_fn)(enum err e, void *arg);
+/* Queue fn for the next group. fn runs on the writer thread inside a
+ * savepoint: if it returns an error its changes are undone and the rest of
+ * the group commits. done(e, arg) runs on the writer thread after the commit
+ * is durable (e = fn's result, or ERR_STORE if the commit failed). Returns
+ * ERR_UNAVAILABLE (and never calls done) when the store is closing. */
+enum err store_write_async(struct store *s, store_job_fn fn, store_done_fn done, void *arg);
+/* Run fn and wait for its durable commit. */
+enum err store_write(struct store *s, store_job_fn fn, void *arg);
+
+/* Inside a job. Arena a for returned strings. */
+enum err store_tx_counter_next(struct store_tx *tx, const char *name, int64_t *n);
+/* Insert ap (id ignored) with secret hash; sets ap->id. ERR_CONFLICT on a duplicate tracking id. */
+enum err store_tx_appeal_insert(struct store_tx *tx, struct appeal *ap,
+                                const unsigned char secret_hash[32]);
+/* Update the mutable columns of ap (status, topic, agency, due dates, assignee,
+ * rating, flags, updated_at, closed_at) by id. */
+enum err store_tx_appeal_update(struct store_tx *tx, const struct appeal *ap);
+enum err store_tx_appeal_get(struct store_tx *tx, struct arena *a, const char *tracking_id,
+                             struct appeal *ap);
+/* Append ev to the appeal's hash chain (sets ev->seq, ev->id, ev->hash). */
+enum err store_tx_event_append(struct store_tx *tx, int64_t appeal_id, struct appeal_event *ev);
+enum err store_tx_answer_insert(struct store_tx *tx, int64_t appeal_id, const char *text,
+                                const char *language, int64_t author, int64_t at);
+/* Idempotency: ERR_NOTFOUND if key is new; else *response (in a) and whether the
+ * request hash matches. */
+enum err store_tx_idem_get(struct store_tx *tx, struct arena *a, const char *key,
+                           const unsigned char req_hash[32], bool *same, char **response);
+enum err store_tx_idem_put(struct store_tx *tx, const char *key, const unsigned char req_hash[32],
+                           int64_t appeal_id, const char *response, int64_t now);
+/* Count one hit on key in the fixed window starting at window; ERR_RATE when
+ * the count would pass limit (the hit is not counted then). */
+enum err store_tx_rate_hit(struct store_tx *tx, const char *key, int64_t window, int64_t limit);
+enum err store_tx_audit(struct store_tx *tx, int64_t at, int64_t user, const char *action,
+                        const char *object, const char *detail);
+/* Append a live event (redacted JSON); sets *id. */
+enum err store_tx_stream_event(struct store_tx *tx, int64_t at, const char *kind,
+                               const char *agency, const char *region, int64_t appeal_id,
+                               const char *json, int64_t *id);
+enum err store_tx_outbox(struct store_tx *tx, int64_t at, const char *channel,
+                         const char *recipient, int64_t appeal_id, const char *body);
+enum err store_tx_user_insert(struct store_tx *tx, const struct user *u, const char *pwhash,
+                              int64_t now, int64_t *id);
+enum err store_tx_session_insert(struct store_tx *tx, const unsigned char token_hash[32],
+                                 int64_t user, const char *csrf, int64_t now, int64_t expires);
+enum err store_tx_session_delete(struct store_tx *tx, const unsigned char token_hash[32]);
+enum err store_tx_token_insert(struct store_tx *tx, const unsigned char token_hash[32],
+                               int64_t user, const char *label, int64_t now);
+enum err store_tx_rule_upsert(struct store_tx *tx, const char *topic, const char *region,
+                              const char *agency);
+/* Remove expired sessions, idempotency keys and old rate windows. */
+enum err store_tx_purge(struct store_tx *tx, int64_t now);
+
+/* ---- reads ---- */
+enum err store_appeal_get(struct store *s, struct arena *a, const char *tracking_id,
+                          struct appeal *ap, unsigned char secret_hash[32]);
+/* The timeline, oldest first. */
+enum err store_events_list(struct store *s, struct arena *a, int64_t appeal_id,
+                           struct appeal_event **evs, size_t *count);
+struct answer_row {
+    int64_t id;
+    const char *text;
+    const char *language;
+    int64_t author;
+    int64_t at;
+};
+enum err store_answers_list(struct store *s, struct arena *a, int64_t appeal_id,
+                            struct answer_row **rows, size_t *count);
+
+struct queue_query {
+    const char *agency; /* NULL: the triage queue (no agency) */
+    int status;         /* -1 any open, else enum appeal_status */
+    const char *topic;  /* NULL any */
+    const char *region; /* NULL any */
+    bool overdue_only;
+    int64_t now;
+    size_t limit;
+    bool has_cursor; /* continue after (cursor_due, cursor_id) */
+    int64_t cursor_due;
+    int64_t cursor_id;
+};
+/* Up to q->limit appeals by due date then id; *more says whether more follow. */
+enum err store_queue(struct store *s, struct arena *a, const struct queue_query *q,
+                     struct appeal **rows, size_t *count, bool *more);
+
+/* Open appeals whose due_at <= until and whose flag (warned/overdue) is unset. */
+enum err store_due_scan(struct store *s, struct arena *a, int64_t until, bool overdue, size_t limit,
+                        struct appeal **rows, size_t *count);
+
+/* Accounts. *pwhash in a. ERR_NOTFOUND if absent. */
+enum err store_user_by_login(struct store *s, struct arena *a, const char *login, struct user *u,
+                             char **pwhash);
+enum err store_user_by_id(struct store *s, struct arena *a, int64_t id, struct user *u);
+enum err store_session_lookup(struct store *s, struct arena *a, const unsigned char hash[32],
+                              int64_t now, struct user *u, char **csrf);
+enum err store_token_lookup(struct store *s, struct arena *a, const unsigned char hash[32],
+                            struct user *u);
+
+/* Reference data, all rows. */
+struct ref_region {
+    const char *kato, *iso, *name_kk, *name_ru, *name_en, *kind;
+};
+struct ref_agency {
+    const char *code, *name_kk, *name_ru, *name_en, *region, *parent;
+};
+struct ref_topic {
+    const char *code, *name_kk, *name_ru, *name_en, *central_agency;
+};
+struct ref_rule {
+    int64_t id;
+    const char *topic, *region, *agency;
+};
+struct ref_calendar_day {
+    const char *day, *kind, *name;
+};
+struct ref_data {
+    struct ref_region *regions;
+    size_t regions_count;
+    struct ref_agency *agencies;
+    size_t agencies_count;
+    struct ref_topic *topics;
+    size_t topics_count;
+    struct ref_rule *rules;
+    size_t rules_count;
+    struct ref_calendar_day *days;
+    size_t days_count;
+};
+enum err store_ref_load(struct store *s, struct arena *a, struct ref_data *out);
+
+/* Verify every appeal's event chain; *bad counts broken appeals. */
+enum err store_chain_verify(struct store *s, int64_t *checked, int64_t *bad);
+/* Counts for /metrics and the demo: appeals total and open. */
+enum err store_counts(struct store *s, int64_t *total, int64_t *open, int64_t *overdue);
+
+#endif

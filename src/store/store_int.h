@@ -1,0 +1,88 @@
+/*
+ * store_int.h - what the files of the store module share: struct store,
+ * struct store_tx and struct store_ops, one constant per backend.
+ */
+#ifndef STORE_STORE_INT_H
+#define STORE_STORE_INT_H
+
+#include "store/store.h"
+
+struct store_ops {
+    const char *scheme; /* "sqlite" */
+    enum err (*open)(struct store *s, const char *path, const struct store_opts *o);
+    void (*close)(struct store *s);
+    const char *(*errmsg)(struct store *s);
+    enum err (*migrate)(struct store *s, int *applied);
+    enum err (*ping)(struct store *s);
+    enum err (*write_async)(struct store *s, store_job_fn fn, store_done_fn done, void *arg);
+
+    enum err (*tx_counter_next)(struct store_tx *tx, const char *name, int64_t *n);
+    enum err (*tx_appeal_insert)(struct store_tx *tx, struct appeal *ap, const unsigned char h[32]);
+    enum err (*tx_appeal_update)(struct store_tx *tx, const struct appeal *ap);
+    enum err (*tx_appeal_get)(struct store_tx *tx, struct arena *a, const char *tracking,
+                              struct appeal *ap);
+    enum err (*tx_event_append)(struct store_tx *tx, int64_t appeal_id, struct appeal_event *ev);
+    enum err (*tx_answer_insert)(struct store_tx *tx, int64_t appeal_id, const char *text,
+                                 const char *language, int64_t author, int64_t at);
+    enum err (*tx_idem_get)(struct store_tx *tx, struct arena *a, const char *key,
+                            const unsigned char h[32], bool *same, char **response);
+    enum err (*tx_idem_put)(struct store_tx *tx, const char *key, const unsigned char h[32],
+                            int64_t appeal_id, const char *response, int64_t now);
+    enum err (*tx_rate_hit)(struct store_tx *tx, const char *key, int64_t window, int64_t limit);
+    enum err (*tx_audit)(struct store_tx *tx, int64_t at, int64_t user, const char *action,
+                         const char *object, const char *detail);
+    enum err (*tx_stream_event)(struct store_tx *tx, int64_t at, const char *kind,
+                                const char *agency, const char *region, int64_t appeal_id,
+                                const char *json, int64_t *id);
+    enum err (*tx_outbox)(struct store_tx *tx, int64_t at, const char *channel,
+                          const char *recipient, int64_t appeal_id, const char *body);
+    enum err (*tx_user_insert)(struct store_tx *tx, const struct user *u, const char *pwhash,
+                               int64_t now, int64_t *id);
+    enum err (*tx_session_insert)(struct store_tx *tx, const unsigned char h[32], int64_t user,
+                                  const char *csrf, int64_t now, int64_t expires);
+    enum err (*tx_session_delete)(struct store_tx *tx, const unsigned char h[32]);
+    enum err (*tx_token_insert)(struct store_tx *tx, const unsigned char h[32], int64_t user,
+                                const char *label, int64_t now);
+    enum err (*tx_rule_upsert)(struct store_tx *tx, const char *topic, const char *region,
+                               const char *agency);
+    enum err (*tx_purge)(struct store_tx *tx, int64_t now);
+
+    enum err (*appeal_get)(struct store *s, struct arena *a, const char *tracking,
+                           struct appeal *ap, unsigned char secret_hash[32]);
+    enum err (*events_list)(struct store *s, struct arena *a, int64_t appeal_id,
+                            struct appeal_event **evs, size_t *count);
+    enum err (*answers_list)(struct store *s, struct arena *a, int64_t appeal_id,
+                             struct answer_row **rows, size_t *count);
+    enum err (*queue)(struct store *s, struct arena *a, const struct queue_query *q,
+                      struct appeal **rows, size_t *count, bool *more);
+    enum err (*due_scan)(struct store *s, struct arena *a, int64_t until, bool overdue,
+                         size_t limit, struct appeal **rows, size_t *count);
+    enum err (*user_by_login)(struct store *s, struct arena *a, const char *login, struct user *u,
+                              char **pwhash);
+    enum err (*user_by_id)(struct store *s, struct arena *a, int64_t id, struct user *u);
+    enum err (*session_lookup)(struct store *s, struct arena *a, const unsigned char h[32],
+                               int64_t now, struct user *u, char **csrf);
+    enum err (*token_lookup)(struct store *s, struct arena *a, const unsigned char h[32],
+                             struct user *u);
+    enum err (*ref_load)(struct store *s, struct arena *a, struct ref_data *out);
+    enum err (*chain_verify)(struct store *s, int64_t *checked, int64_t *bad);
+    enum err (*counts)(struct store *s, int64_t *total, int64_t *open, int64_t *overdue);
+};
+
+struct store {
+    const struct store_ops *ops;
+    void *impl; /* the backend's state */
+};
+
+struct store_tx {
+    struct store *s;
+    void *impl; /* the backend's connection inside the writer */
+};
+
+extern const struct store_ops store_sqlite_ops;
+
+/* The canonical bytes an event's hash covers, hashed with prev: out = sha256(prev || row). */
+void store__event_hash(const unsigned char prev[32], int64_t appeal_id,
+                       const struct appeal_event *ev, unsigned char out[32]);
+
+#endif

@@ -1,0 +1,1506 @@
+/*
+ * store_sqlite.c - the embedded SQLite backend. One writer thread owns the
+ * write connection and commits queued jobs in groups (WAL, synchronous=FULL:
+ * one fsync per group); readers borrow connections from a pool. Statements
+ * are prepared once per connection and cached by their SQL text's address.
+ * Exports store_sqlite_ops; everything else is static.
+ */
+#include "store/store_int.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/str.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+#include "store/migrations.h"
+
+enum { STMT_CACHE = 64, ERRMSG_MAX = 256, GROUP_DEFAULT = 512 };
+
+struct conn {
+    sqlite3 *db;
+    struct conn *next; /* free list link */
+    size_t stmt_count;
+    struct {
+        const char *sql;
+        sqlite3_stmt *st;
+    } stmts[STMT_CACHE];
+};
+
+struct job {
+    store_job_fn fn;
+    store_done_fn done;
+    void *arg;
+    enum err e;
+    struct job *next;
+};
+
+struct sq {
+    char *path;
+    bool memory;
+    struct store_opts opts;
+
+    pthread_mutex_t pool_mu;
+    pthread_cond_t pool_cv;
+    struct conn *free_conns; /* guarded by pool_mu */
+    int conn_count;          /* guarded by pool_mu */
+    int conn_max;
+
+    struct conn *wconn; /* file mode: the writer's own; memory mode: NULL (uses the pool) */
+
+    pthread_mutex_t q_mu;
+    pthread_cond_t q_cv;
+    struct job *q_head, *q_tail; /* guarded by q_mu */
+    bool closing;                /* guarded by q_mu */
+    pthread_t writer;
+    bool writer_started;
+};
+
+static _Thread_local char errbuf[ERRMSG_MAX];
+
+static struct sq *
+SQ(struct store *s)
+{
+    return s->impl;
+}
+
+static enum err
+fail(sqlite3 *db)
+{
+    snprintf(errbuf, sizeof(errbuf), "%s", db ? sqlite3_errmsg(db) : "no connection");
+    int code = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return ERR_CONFLICT;
+    return ERR_STORE;
+}
+
+static const char *
+sq_errmsg(struct store *s)
+{
+    (void)s;
+    return errbuf;
+}
+
+/* ---- connections and statements ---- */
+
+static enum err
+conn_open(struct sq *q, bool reader, struct conn **out)
+{
+    struct conn *c = xcalloc(1, sizeof(*c));
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(q->memory ? ":memory:" : q->path, &c->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        enum err e = fail(c->db);
+        sqlite3_close(c->db);
+        free(c);
+        return e;
+    }
+    sqlite3_busy_timeout(c->db, q->opts.busy_timeout_ms);
+    sqlite3_db_config(c->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+    sqlite3_db_config(c->db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, NULL);
+    const char *pragmas = reader ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+                                 : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                   "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000;";
+    if (q->memory)
+        pragmas = "PRAGMA foreign_keys=ON;";
+    if (sqlite3_exec(c->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+        enum err e = fail(c->db);
+        sqlite3_close(c->db);
+        free(c);
+        return e;
+    }
+    *out = c;
+    return ERR_OK;
+}
+
+static void
+conn_close(struct conn *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->stmt_count; i++)
+        sqlite3_finalize(c->stmts[i].st);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+/* A cached, reset statement for sql (a string literal: cached by address). */
+static sqlite3_stmt *
+prep(struct conn *c, const char *sql)
+{
+    for (size_t i = 0; i < c->stmt_count; i++) {
+        if (c->stmts[i].sql == sql) {
+            sqlite3_stmt *st = c->stmts[i].st;
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return st;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        fail(c->db);
+        return NULL;
+    }
+    if (c->stmt_count < STMT_CACHE) {
+        c->stmts[c->stmt_count].sql = sql;
+        c->stmts[c->stmt_count].st = st;
+        c->stmt_count++;
+    } else {
+        /* Cache full: should not happen with our fixed set of statements. */
+        sqlite3_finalize(c->stmts[0].st);
+        c->stmts[0].sql = sql;
+        c->stmts[0].st = st;
+    }
+    return st;
+}
+
+static struct conn *
+pool_get(struct sq *q)
+{
+    struct conn *c = NULL;
+    pthread_mutex_lock(&q->pool_mu);
+    for (;;) {
+        if (q->free_conns) {
+            c = q->free_conns;
+            q->free_conns = c->next;
+            break;
+        }
+        if (q->conn_count < q->conn_max) {
+            q->conn_count++;
+            pthread_mutex_unlock(&q->pool_mu);
+            if (conn_open(q, true, &c) != ERR_OK) {
+                pthread_mutex_lock(&q->pool_mu);
+                q->conn_count--;
+                pthread_mutex_unlock(&q->pool_mu);
+                return NULL;
+            }
+            return c;
+        }
+        pthread_cond_wait(&q->pool_cv, &q->pool_mu);
+    }
+    pthread_mutex_unlock(&q->pool_mu);
+    return c;
+}
+
+static void
+pool_put(struct sq *q, struct conn *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->stmt_count; i++)
+        sqlite3_reset(c->stmts[i].st);
+    pthread_mutex_lock(&q->pool_mu);
+    c->next = q->free_conns;
+    q->free_conns = c;
+    pthread_cond_signal(&q->pool_cv);
+    pthread_mutex_unlock(&q->pool_mu);
+}
+
+static char *
+col_str(struct arena *a, sqlite3_stmt *st, int i)
+{
+    if (sqlite3_column_type(st, i) == SQLITE_NULL)
+        return NULL;
+    const unsigned char *p = sqlite3_column_text(st, i);
+    return arena_strndup(a, (const char *)p, (size_t)sqlite3_column_bytes(st, i));
+}
+
+static void
+bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void
+bind_i64_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Step a statement that returns no rows. */
+static enum err
+exec_done(struct conn *c, sqlite3_stmt *st)
+{
+    if (!st)
+        return ERR_STORE;
+    int rc = sqlite3_step(st);
+    enum err e = rc == SQLITE_DONE || rc == SQLITE_ROW ? ERR_OK : fail(c->db);
+    sqlite3_reset(st);
+    return e;
+}
+
+/* ---- the writer ---- */
+
+static struct conn *
+writer_conn(struct sq *q)
+{
+    return q->memory ? pool_get(q) : q->wconn;
+}
+
+static void
+writer_conn_done(struct sq *q, struct conn *c)
+{
+    if (q->memory)
+        pool_put(q, c);
+}
+
+static void
+run_group(struct store *s, struct job *group)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = writer_conn(q);
+    struct store_tx tx = {s, c};
+    enum err commit = ERR_OK;
+    if (!c || sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        commit = c ? fail(c->db) : ERR_STORE;
+    } else {
+        for (struct job *j = group; j; j = j->next) {
+            if (sqlite3_exec(c->db, "SAVEPOINT job", NULL, NULL, NULL) != SQLITE_OK) {
+                j->e = fail(c->db);
+                continue;
+            }
+            j->e = j->fn(&tx, j->arg);
+            if (j->e)
+                (void)sqlite3_exec(c->db, "ROLLBACK TO job", NULL, NULL, NULL);
+            (void)sqlite3_exec(c->db, "RELEASE job", NULL, NULL, NULL);
+        }
+        for (size_t i = 0; i < c->stmt_count; i++)
+            sqlite3_reset(c->stmts[i].st);
+        if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            commit = fail(c->db);
+            (void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        }
+    }
+    writer_conn_done(q, c);
+    while (group) {
+        struct job *next = group->next;
+        if (group->done)
+            group->done(commit ? ERR_STORE : group->e, group->arg);
+        free(group);
+        group = next;
+    }
+}
+
+static void *
+writer_main(void *arg)
+{
+    struct store *s = arg;
+    struct sq *q = SQ(s);
+    int max = q->opts.group_max > 0 ? q->opts.group_max : GROUP_DEFAULT;
+    for (;;) {
+        pthread_mutex_lock(&q->q_mu);
+        while (!q->q_head && !q->closing)
+            pthread_cond_wait(&q->q_cv, &q->q_mu);
+        if (!q->q_head && q->closing) {
+            pthread_mutex_unlock(&q->q_mu);
+            return NULL;
+        }
+        struct job *group = q->q_head, *last = group;
+        for (int n = 1; n < max && last->next; n++)
+            last = last->next;
+        q->q_head = last->next;
+        if (!q->q_head)
+            q->q_tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&q->q_mu);
+        run_group(s, group);
+    }
+}
+
+static enum err
+sq_write_async(struct store *s, store_job_fn fn, store_done_fn done, void *arg)
+{
+    struct sq *q = SQ(s);
+    struct job *j = xcalloc(1, sizeof(*j));
+    j->fn = fn;
+    j->done = done;
+    j->arg = arg;
+    pthread_mutex_lock(&q->q_mu);
+    if (q->closing) {
+        pthread_mutex_unlock(&q->q_mu);
+        free(j);
+        return ERR_UNAVAILABLE;
+    }
+    if (q->q_tail)
+        q->q_tail->next = j;
+    else
+        q->q_head = j;
+    q->q_tail = j;
+    pthread_cond_signal(&q->q_cv);
+    pthread_mutex_unlock(&q->q_mu);
+    return ERR_OK;
+}
+
+/* ---- open, close, migrate ---- */
+
+static enum err
+sq_open(struct store *s, const char *path, const struct store_opts *o)
+{
+    struct sq *q = xcalloc(1, sizeof(*q));
+    q->memory = strcmp(path, ":memory:") == 0;
+    q->path = xstrdup(path);
+    q->opts = *o;
+    if (q->opts.busy_timeout_ms <= 0)
+        q->opts.busy_timeout_ms = 5000;
+    q->conn_max = q->memory ? 1 : (o->readers > 0 ? o->readers : 8);
+    pthread_mutex_init(&q->pool_mu, NULL);
+    pthread_cond_init(&q->pool_cv, NULL);
+    pthread_mutex_init(&q->q_mu, NULL);
+    pthread_cond_init(&q->q_cv, NULL);
+    s->impl = q;
+    enum err e = ERR_OK;
+    if (q->memory) {
+        struct conn *c;
+        e = conn_open(q, false, &c);
+        if (!e) {
+            q->conn_count = 1;
+            q->free_conns = c;
+        }
+    } else {
+        e = conn_open(q, false, &q->wconn);
+    }
+    if (!e && pthread_create(&q->writer, NULL, writer_main, s) != 0)
+        e = ERR_UNAVAILABLE;
+    if (e) {
+        conn_close(q->wconn);
+        conn_close(q->free_conns);
+        free(q->path);
+        free(q);
+        s->impl = NULL;
+        return e;
+    }
+    q->writer_started = true;
+    return ERR_OK;
+}
+
+static void
+sq_close(struct store *s)
+{
+    struct sq *q = SQ(s);
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->q_mu);
+    q->closing = true;
+    pthread_cond_broadcast(&q->q_cv);
+    pthread_mutex_unlock(&q->q_mu);
+    if (q->writer_started)
+        pthread_join(q->writer, NULL);
+    if (q->wconn) {
+        /* Leave a tidy file: fold the WAL back into the database. */
+        (void)sqlite3_exec(q->wconn->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+        conn_close(q->wconn);
+    }
+    while (q->free_conns) {
+        struct conn *next = q->free_conns->next;
+        conn_close(q->free_conns);
+        q->free_conns = next;
+    }
+    pthread_mutex_destroy(&q->pool_mu);
+    pthread_cond_destroy(&q->pool_cv);
+    pthread_mutex_destroy(&q->q_mu);
+    pthread_cond_destroy(&q->q_cv);
+    free(q->path);
+    free(q);
+}
+
+static bool
+is_sqlite_migration(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 11 && strcmp(name + n - 11, ".sqlite.sql") == 0;
+}
+
+struct migrate_job {
+    int applied;
+};
+
+static enum err
+migrate_run(struct store_tx *tx, void *arg)
+{
+    struct migrate_job *m = arg;
+    struct conn *c = tx->impl;
+    if (sqlite3_exec(c->db,
+                     "CREATE TABLE IF NOT EXISTS schema_migrations(name TEXT PRIMARY KEY,"
+                     " applied_at INTEGER NOT NULL)",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return fail(c->db);
+    for (unsigned long i = 0; i < migrations_count; i++) {
+        if (!is_sqlite_migration(migrations[i].name))
+            continue;
+        sqlite3_stmt *st = prep(c, "SELECT 1 FROM schema_migrations WHERE name = ?1");
+        if (!st)
+            return ERR_STORE;
+        sqlite3_bind_text(st, 1, migrations[i].name, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc == SQLITE_ROW)
+            continue;
+        if (rc != SQLITE_DONE)
+            return fail(c->db);
+        if (sqlite3_exec(c->db, migrations[i].sql, NULL, NULL, NULL) != SQLITE_OK) {
+            enum err e = fail(c->db);
+            char tmp[ERRMSG_MAX];
+            memcpy(tmp, errbuf, sizeof(tmp));
+            snprintf(errbuf, sizeof(errbuf), "%.64s: %.180s", migrations[i].name, tmp);
+            return e;
+        }
+        st = prep(c, "INSERT INTO schema_migrations(name, applied_at)"
+                     " VALUES (?1, CAST(strftime('%s','now') AS INTEGER))");
+        if (!st)
+            return ERR_STORE;
+        sqlite3_bind_text(st, 1, migrations[i].name, -1, SQLITE_STATIC);
+        enum err e = exec_done(c, st);
+        if (e)
+            return e;
+        m->applied++;
+    }
+    return ERR_OK;
+}
+
+static enum err
+sq_migrate(struct store *s, int *applied)
+{
+    struct migrate_job m = {0};
+    enum err e = store_write(s, migrate_run, &m);
+    *applied = m.applied;
+    return e;
+}
+
+static enum err
+sq_ping(struct store *s)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(c, "SELECT count(*) FROM schema_migrations");
+    enum err e = ERR_STORE;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        e = ERR_OK;
+    else if (st)
+        fail(c->db);
+    pool_put(q, c);
+    return e;
+}
+
+/* ---- writes inside a job ---- */
+
+static enum err
+sq_tx_counter_next(struct store_tx *tx, const char *name, int64_t *n)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "INSERT INTO counters(name, n) VALUES (?1, 1)"
+                               " ON CONFLICT(name) DO UPDATE SET n = n + 1 RETURNING n");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return fail(c->db);
+    *n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return ERR_OK;
+}
+
+static const char sql_appeal_insert[] =
+    "INSERT INTO appeals(tracking_id, secret_hash, reg_number, kind, channel, language, region,"
+    " topic, agency, status, text, address, lat, lon, contact_name, contact_email,"
+    " contact_phone, anonymous, consent, owner_user, registered_by, filed_at, registered_at,"
+    " due_at, forward_due_at, updated_at, last_hash, contact_iin)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,"
+    "?23,?24,?25,?26,zeroblob(32),?27)";
+
+static enum err
+sq_tx_appeal_insert(struct store_tx *tx, struct appeal *ap, const unsigned char h[32])
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, sql_appeal_insert);
+    if (!st)
+        return ERR_STORE;
+    bind_str(st, 1, ap->tracking_id);
+    sqlite3_bind_blob(st, 2, h, 32, SQLITE_STATIC);
+    bind_str(st, 3, ap->reg_number);
+    bind_str(st, 4, appeal_kind_name(ap->kind));
+    bind_str(st, 5, appeal_channel_name(ap->channel));
+    bind_str(st, 6, appeal_language_name(ap->language));
+    bind_str(st, 7, ap->region);
+    bind_str(st, 8, ap->topic);
+    bind_str(st, 9, ap->agency);
+    bind_str(st, 10, appeal_status_name(ap->status));
+    bind_str(st, 11, ap->text);
+    bind_str(st, 12, ap->address);
+    if (ap->has_location) {
+        sqlite3_bind_double(st, 13, ap->lat);
+        sqlite3_bind_double(st, 14, ap->lon);
+    }
+    bind_str(st, 15, ap->contact_name);
+    bind_str(st, 16, ap->contact_email);
+    bind_str(st, 17, ap->contact_phone);
+    sqlite3_bind_int(st, 18, ap->anonymous);
+    sqlite3_bind_int(st, 19, ap->consent);
+    bind_i64_or_null(st, 20, ap->owner_user);
+    bind_str(st, 21, ap->registered_by);
+    sqlite3_bind_int64(st, 22, ap->filed_at);
+    sqlite3_bind_int64(st, 23, ap->registered_at);
+    bind_i64_or_null(st, 24, ap->due_at);
+    bind_i64_or_null(st, 25, ap->forward_due_at);
+    sqlite3_bind_int64(st, 26, ap->updated_at);
+    bind_str(st, 27, ap->contact_iin);
+    enum err e = exec_done(c, st);
+    if (!e)
+        ap->id = sqlite3_last_insert_rowid(c->db);
+    return e;
+}
+
+static enum err
+sq_tx_appeal_update(struct store_tx *tx, const struct appeal *ap)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "UPDATE appeals SET status=?2, topic=?3, agency=?4, due_at=?5,"
+                               " forward_due_at=?6, assignee=?7, rating=?8, warned=?9,"
+                               " overdue=?10, extended=?11, updated_at=?12, closed_at=?13"
+                               " WHERE id=?1");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, ap->id);
+    bind_str(st, 2, appeal_status_name(ap->status));
+    bind_str(st, 3, ap->topic);
+    bind_str(st, 4, ap->agency);
+    bind_i64_or_null(st, 5, ap->due_at);
+    bind_i64_or_null(st, 6, ap->forward_due_at);
+    bind_i64_or_null(st, 7, ap->assignee);
+    bind_i64_or_null(st, 8, ap->rating);
+    sqlite3_bind_int(st, 9, ap->warned);
+    sqlite3_bind_int(st, 10, ap->overdue);
+    sqlite3_bind_int(st, 11, ap->extended);
+    sqlite3_bind_int64(st, 12, ap->updated_at);
+    bind_i64_or_null(st, 13, ap->closed_at);
+    enum err e = exec_done(c, st);
+    if (!e && sqlite3_changes(c->db) != 1)
+        e = ERR_NOTFOUND;
+    return e;
+}
+
+#define APPEAL_COLS                                                                                \
+    "id, tracking_id, reg_number, kind, channel, language, region, topic, agency, status, text,"   \
+    " address, lat, lon, contact_name, contact_email, contact_phone, anonymous, consent,"          \
+    " owner_user, registered_by, filed_at, registered_at, due_at, forward_due_at, assignee,"       \
+    " rating, warned, overdue, extended, updated_at, closed_at, contact_iin, secret_hash"
+
+static void
+read_appeal(struct arena *a, sqlite3_stmt *st, struct appeal *ap)
+{
+    memset(ap, 0, sizeof(*ap));
+    ap->id = sqlite3_column_int64(st, 0);
+    ap->tracking_id = col_str(a, st, 1);
+    ap->reg_number = col_str(a, st, 2);
+    const char *v = (const char *)sqlite3_column_text(st, 3);
+    (void)appeal_kind_parse(str_from_cstr(v), &ap->kind);
+    v = (const char *)sqlite3_column_text(st, 4);
+    (void)appeal_channel_parse(str_from_cstr(v), &ap->channel);
+    v = (const char *)sqlite3_column_text(st, 5);
+    (void)appeal_language_parse(str_from_cstr(v), &ap->language);
+    ap->region = col_str(a, st, 6);
+    ap->topic = col_str(a, st, 7);
+    ap->agency = col_str(a, st, 8);
+    v = (const char *)sqlite3_column_text(st, 9);
+    (void)appeal_status_parse(str_from_cstr(v), &ap->status);
+    ap->text = col_str(a, st, 10);
+    ap->address = col_str(a, st, 11);
+    ap->has_location = sqlite3_column_type(st, 12) != SQLITE_NULL;
+    ap->lat = sqlite3_column_double(st, 12);
+    ap->lon = sqlite3_column_double(st, 13);
+    ap->contact_name = col_str(a, st, 14);
+    ap->contact_email = col_str(a, st, 15);
+    ap->contact_phone = col_str(a, st, 16);
+    ap->anonymous = sqlite3_column_int(st, 17);
+    ap->consent = sqlite3_column_int(st, 18);
+    ap->owner_user = sqlite3_column_int64(st, 19);
+    ap->registered_by = col_str(a, st, 20);
+    ap->filed_at = sqlite3_column_int64(st, 21);
+    ap->registered_at = sqlite3_column_int64(st, 22);
+    ap->due_at = sqlite3_column_int64(st, 23);
+    ap->forward_due_at = sqlite3_column_int64(st, 24);
+    ap->assignee = sqlite3_column_int64(st, 25);
+    ap->rating = sqlite3_column_int(st, 26);
+    ap->warned = sqlite3_column_int(st, 27);
+    ap->overdue = sqlite3_column_int(st, 28);
+    ap->extended = sqlite3_column_int(st, 29);
+    ap->updated_at = sqlite3_column_int64(st, 30);
+    ap->closed_at = sqlite3_column_int64(st, 31);
+    ap->contact_iin = col_str(a, st, 32);
+}
+
+static const char sql_appeal_get[] = "SELECT " APPEAL_COLS " FROM appeals WHERE tracking_id = ?1";
+
+static enum err
+appeal_get_on(struct conn *c, struct arena *a, const char *tracking, struct appeal *ap,
+              unsigned char secret_hash[32])
+{
+    sqlite3_stmt *st = prep(c, sql_appeal_get);
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_text(st, 1, tracking, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    enum err e = ERR_OK;
+    if (rc == SQLITE_ROW) {
+        read_appeal(a, st, ap);
+        if (secret_hash) {
+            memset(secret_hash, 0, 32);
+            if (sqlite3_column_bytes(st, 33) == 32)
+                memcpy(secret_hash, sqlite3_column_blob(st, 33), 32);
+        }
+    } else {
+        e = rc == SQLITE_DONE ? ERR_NOTFOUND : fail(c->db);
+    }
+    sqlite3_reset(st);
+    return e;
+}
+
+static enum err
+sq_tx_appeal_get(struct store_tx *tx, struct arena *a, const char *tracking, struct appeal *ap)
+{
+    return appeal_get_on(tx->impl, a, tracking, ap, NULL);
+}
+
+static enum err
+sq_tx_event_append(struct store_tx *tx, int64_t appeal_id, struct appeal_event *ev)
+{
+    struct conn *c = tx->impl;
+    unsigned char prev[32] = {0};
+    sqlite3_stmt *st = prep(c, "SELECT a.last_hash, (SELECT COALESCE(MAX(seq), 0) FROM"
+                               " appeal_events e WHERE e.appeal_id = a.id) FROM appeals a"
+                               " WHERE a.id = ?1");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, appeal_id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        enum err e = rc == SQLITE_DONE ? ERR_NOTFOUND : fail(c->db);
+        sqlite3_reset(st);
+        return e;
+    }
+    if (sqlite3_column_bytes(st, 0) == 32)
+        memcpy(prev, sqlite3_column_blob(st, 0), 32);
+    ev->seq = sqlite3_column_int(st, 1) + 1;
+    sqlite3_reset(st);
+    store__event_hash(prev, appeal_id, ev, ev->hash);
+
+    st = prep(c, "INSERT INTO appeal_events(appeal_id, seq, at, action, actor_role, actor_id,"
+                 " from_status, to_status, agency, reason, due_at, prev_hash, hash)"
+                 " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, appeal_id);
+    sqlite3_bind_int(st, 2, ev->seq);
+    sqlite3_bind_int64(st, 3, ev->at);
+    bind_str(st, 4, appeal_action_name(ev->action));
+    bind_str(st, 5, role_name(ev->actor_role));
+    bind_i64_or_null(st, 6, ev->actor_id);
+    bind_str(st, 7, ev->seq == 1 ? NULL : appeal_status_name(ev->from));
+    bind_str(st, 8, appeal_status_name(ev->to));
+    bind_str(st, 9, ev->agency);
+    bind_str(st, 10, ev->reason);
+    bind_i64_or_null(st, 11, ev->due_at);
+    sqlite3_bind_blob(st, 12, prev, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 13, ev->hash, 32, SQLITE_STATIC);
+    enum err e = exec_done(c, st);
+    if (e)
+        return e;
+    ev->id = sqlite3_last_insert_rowid(c->db);
+    st = prep(c, "UPDATE appeals SET last_hash = ?2 WHERE id = ?1");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, appeal_id);
+    sqlite3_bind_blob(st, 2, ev->hash, 32, SQLITE_STATIC);
+    return exec_done(c, st);
+}
+
+static enum err
+sq_tx_answer_insert(struct store_tx *tx, int64_t appeal_id, const char *text, const char *language,
+                    int64_t author, int64_t at)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "INSERT INTO answers(appeal_id, text, language, author_id, at)"
+                               " VALUES (?1,?2,?3,?4,?5)");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, appeal_id);
+    bind_str(st, 2, text);
+    bind_str(st, 3, language);
+    bind_i64_or_null(st, 4, author);
+    sqlite3_bind_int64(st, 5, at);
+    return exec_done(c, st);
+}
+
+static enum err
+sq_tx_idem_get(struct store_tx *tx, struct arena *a, const char *key, const unsigned char h[32],
+               bool *same, char **response)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "SELECT req_hash, response FROM idempotency WHERE key = ?1");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    enum err e = ERR_OK;
+    if (rc == SQLITE_ROW) {
+        *same = sqlite3_column_bytes(st, 0) == 32 && memcmp(sqlite3_column_blob(st, 0), h, 32) == 0;
+        *response = col_str(a, st, 1);
+    } else {
+        e = rc == SQLITE_DONE ? ERR_NOTFOUND : fail(c->db);
+    }
+    sqlite3_reset(st);
+    return e;
+}
+
+static enum err
+sq_tx_idem_put(struct store_tx *tx, const char *key, const unsigned char h[32], int64_t appeal_id,
+               const char *response, int64_t now)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "INSERT INTO idempotency(key, req_hash, appeal_id, response,"
+                               " created_at) VALUES (?1,?2,?3,?4,?5)");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, h, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, appeal_id);
+    bind_str(st, 4, response);
+    sqlite3_bind_int64(st, 5, now);
+    return exec_done(c, st);
+}
+
+static enum err
+sq_tx_rate_hit(struct store_tx *tx, const char *key, int64_t window, int64_t limit)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "INSERT INTO rate_limits(key, window, n) VALUES (?1, ?2, 1)"
+                               " ON CONFLICT(key) DO UPDATE SET"
+                               " n = CASE WHEN window = ?2 THEN n + 1 ELSE 1 END, window = ?2"
+                               " RETURNING n");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, window);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return fail(c->db);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    /* Over the limit: the caller's job fails and its savepoint undoes this hit too. */
+    return n > limit ? ERR_RATE : ERR_OK;
+}
+
+static enum err
+sq_tx_audit(struct store_tx *tx, int64_t at, int64_t user, const char *action, const char *object,
+            const char *detail)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "INSERT INTO audit_log(at, user_id, action, object, detail)"
+                               " VALUES (?1,?2,?3,?4,?5)");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, at);
+    bind_i64_or_null(st, 2, user);
+    bind_str(st, 3, action);
+    bind_str(st, 4, object);
+    bind_str(st, 5, detail);
+    return exec_done(c, st);
+}
+
+static enum err
+sq_tx_stream_event(struct store_tx *tx, int64_t at, const char *kind, const char *agency,
+                   const char *region, int64_t appeal_id, const char *json, int64_t *id)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "INSERT INTO events(at, kind, agency, region, appeal_id, data)"
+                               " VALUES (?1,?2,?3,?4,?5,?6)");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, at);
+    bind_str(st, 2, kind);
+    bind_str(st, 3, agency);
+    bind_str(st, 4, region);
+    bind_i64_or_null(st, 5, appeal_id);
+    bind_str(st, 6, json);
+    enum err e = exec_done(c, st);
+    if (!e && id)
+        *id = sqlite3_last_insert_rowid(c->db);
+    return e;
+}
+
+static enum err
+sq_tx_outbox(struct store_tx *tx, int64_t at, const char *channel, const char *recipient,
+             int64_t appeal_id, const char *body)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "INSERT INTO outbox(at, channel, recipient, appeal_id, body)"
+                               " VALUES (?1,?2,?3,?4,?5)");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, at);
+    bind_str(st, 2, channel);
+    bind_str(st, 3, recipient);
+    bind_i64_or_null(st, 4, appeal_id);
+    bind_str(st, 5, body);
+    return exec_done(c, st);
+}
+
+static enum err
+sq_tx_user_insert(struct store_tx *tx, const struct user *u, const char *pwhash, int64_t now,
+                  int64_t *id)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "INSERT INTO users(login, pwhash, role, agency, name, created_at)"
+                               " VALUES (?1,?2,?3,?4,?5,?6)");
+    if (!st)
+        return ERR_STORE;
+    bind_str(st, 1, u->login);
+    bind_str(st, 2, pwhash);
+    bind_str(st, 3, role_name(u->role));
+    bind_str(st, 4, u->agency);
+    bind_str(st, 5, u->name ? u->name : "");
+    sqlite3_bind_int64(st, 6, now);
+    enum err e = exec_done(c, st);
+    if (!e && id)
+        *id = sqlite3_last_insert_rowid(c->db);
+    return e;
+}
+
+static enum err
+sq_tx_session_insert(struct store_tx *tx, const unsigned char h[32], int64_t user, const char *csrf,
+                     int64_t now, int64_t expires)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "INSERT INTO sessions(token_hash, user_id, csrf, created_at,"
+                               " expires_at) VALUES (?1,?2,?3,?4,?5)");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user);
+    bind_str(st, 3, csrf);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 5, expires);
+    return exec_done(c, st);
+}
+
+static enum err
+sq_tx_session_delete(struct store_tx *tx, const unsigned char h[32])
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "DELETE FROM sessions WHERE token_hash = ?1");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
+    return exec_done(c, st);
+}
+
+static enum err
+sq_tx_token_insert(struct store_tx *tx, const unsigned char h[32], int64_t user, const char *label,
+                   int64_t now)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "INSERT INTO api_tokens(token_hash, user_id, label, created_at)"
+                               " VALUES (?1,?2,?3,?4)");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user);
+    bind_str(st, 3, label ? label : "");
+    sqlite3_bind_int64(st, 4, now);
+    return exec_done(c, st);
+}
+
+static enum err
+sq_tx_rule_upsert(struct store_tx *tx, const char *topic, const char *region, const char *agency)
+{
+    struct conn *c = tx->impl;
+    /* UNIQUE(topic, region) does not match NULL regions, so delete then insert. */
+    sqlite3_stmt *st = prep(c, "DELETE FROM routing_rules WHERE topic = ?1 AND region IS ?2");
+    if (!st)
+        return ERR_STORE;
+    bind_str(st, 1, topic);
+    bind_str(st, 2, region);
+    enum err e = exec_done(c, st);
+    if (e)
+        return e;
+    st = prep(c, "INSERT INTO routing_rules(topic, region, agency) VALUES (?1,?2,?3)");
+    if (!st)
+        return ERR_STORE;
+    bind_str(st, 1, topic);
+    bind_str(st, 2, region);
+    bind_str(st, 3, agency);
+    return exec_done(c, st);
+}
+
+static enum err
+sq_tx_purge(struct store_tx *tx, int64_t now)
+{
+    struct conn *c = tx->impl;
+    static const char *const sqls[] = {
+        "DELETE FROM sessions WHERE expires_at < ?1",
+        "DELETE FROM idempotency WHERE created_at < ?1 - 86400",
+        "DELETE FROM rate_limits WHERE window < ?1 - 86400",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(sqls); i++) {
+        sqlite3_stmt *st = prep(c, sqls[i]);
+        if (!st)
+            return ERR_STORE;
+        sqlite3_bind_int64(st, 1, now);
+        enum err e = exec_done(c, st);
+        if (e)
+            return e;
+    }
+    return ERR_OK;
+}
+
+/* ---- reads ---- */
+
+static enum err
+sq_appeal_get(struct store *s, struct arena *a, const char *tracking, struct appeal *ap,
+              unsigned char secret_hash[32])
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    enum err e = appeal_get_on(c, a, tracking, ap, secret_hash);
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+sq_events_list(struct store *s, struct arena *a, int64_t appeal_id, struct appeal_event **evs,
+               size_t *count)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    enum err e = ERR_OK;
+    size_t cap = 16, n = 0;
+    struct appeal_event *v = ARENA_ARRAY(a, struct appeal_event, cap);
+    sqlite3_stmt *st = prep(c, "SELECT id, seq, at, action, actor_role, actor_id, from_status,"
+                               " to_status, agency, reason, due_at, hash FROM appeal_events"
+                               " WHERE appeal_id = ?1 ORDER BY seq");
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, appeal_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            struct appeal_event *w = ARENA_ARRAY(a, struct appeal_event, cap * 2);
+            memcpy(w, v, n * sizeof(*v));
+            v = w;
+            cap *= 2;
+        }
+        struct appeal_event *ev = &v[n++];
+        ev->id = sqlite3_column_int64(st, 0);
+        ev->seq = sqlite3_column_int(st, 1);
+        ev->at = sqlite3_column_int64(st, 2);
+        (void)appeal_action_parse(str_from_cstr((const char *)sqlite3_column_text(st, 3)),
+                                  &ev->action);
+        (void)role_parse(str_from_cstr((const char *)sqlite3_column_text(st, 4)), &ev->actor_role);
+        if (str_cstr_eq(str_from_cstr((const char *)sqlite3_column_text(st, 4)), "system"))
+            ev->actor_role = ROLE_SYSTEM;
+        ev->actor_id = sqlite3_column_int64(st, 5);
+        ev->from = STATUS__COUNT;
+        if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+            (void)appeal_status_parse(str_from_cstr((const char *)sqlite3_column_text(st, 6)),
+                                      &ev->from);
+        (void)appeal_status_parse(str_from_cstr((const char *)sqlite3_column_text(st, 7)), &ev->to);
+        ev->agency = col_str(a, st, 8);
+        ev->reason = col_str(a, st, 9);
+        ev->due_at = sqlite3_column_int64(st, 10);
+        if (sqlite3_column_bytes(st, 11) == 32)
+            memcpy(ev->hash, sqlite3_column_blob(st, 11), 32);
+    }
+    if (rc != SQLITE_DONE)
+        e = fail(c->db);
+out:
+    pool_put(q, c);
+    *evs = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+sq_answers_list(struct store *s, struct arena *a, int64_t appeal_id, struct answer_row **rows,
+                size_t *count)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    enum err e = ERR_OK;
+    size_t cap = 4, n = 0;
+    struct answer_row *v = ARENA_ARRAY(a, struct answer_row, cap);
+    sqlite3_stmt *st = prep(c, "SELECT id, text, language, author_id, at FROM answers"
+                               " WHERE appeal_id = ?1 ORDER BY id");
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, appeal_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            struct answer_row *w = ARENA_ARRAY(a, struct answer_row, cap * 2);
+            memcpy(w, v, n * sizeof(*v));
+            v = w;
+            cap *= 2;
+        }
+        v[n].id = sqlite3_column_int64(st, 0);
+        v[n].text = col_str(a, st, 1);
+        v[n].language = col_str(a, st, 2);
+        v[n].author = sqlite3_column_int64(st, 3);
+        v[n].at = sqlite3_column_int64(st, 4);
+        n++;
+    }
+    if (rc != SQLITE_DONE)
+        e = fail(c->db);
+out:
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+/* Open = not yet closed; the queue orders by due date (NULL last) then id. */
+static const char sql_queue_agency[] =
+    "SELECT " APPEAL_COLS " FROM appeals WHERE agency = ?1 AND closed_at IS NULL"
+    " AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR topic = ?3)"
+    " AND (?4 IS NULL OR region = ?4) AND (?5 = 0 OR due_at < ?6)"
+    " AND (?7 = 0 OR (due_at, id) > (?8, ?9))"
+    " ORDER BY due_at, id LIMIT ?10";
+static const char sql_queue_triage[] =
+    "SELECT " APPEAL_COLS " FROM appeals WHERE agency IS NULL AND closed_at IS NULL"
+    " AND status = 'registered'"
+    " AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR topic = ?3)"
+    " AND (?4 IS NULL OR region = ?4) AND (?5 = 0 OR due_at < ?6)"
+    " AND (?7 = 0 OR (due_at, id) > (?8, ?9))"
+    " ORDER BY due_at, id LIMIT ?10";
+
+static enum err
+sq_queue(struct store *s, struct arena *a, const struct queue_query *qq, struct appeal **rows,
+         size_t *count, bool *more)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    enum err e = ERR_OK;
+    size_t n = 0;
+    struct appeal *v = ARENA_ARRAY(a, struct appeal, qq->limit + 1);
+    sqlite3_stmt *st = prep(c, qq->agency ? sql_queue_agency : sql_queue_triage);
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    bind_str(st, 1, qq->agency);
+    bind_str(st, 2, qq->status >= 0 ? appeal_status_name((enum appeal_status)qq->status) : NULL);
+    bind_str(st, 3, qq->topic);
+    bind_str(st, 4, qq->region);
+    sqlite3_bind_int(st, 5, qq->overdue_only);
+    sqlite3_bind_int64(st, 6, qq->now);
+    sqlite3_bind_int(st, 7, qq->has_cursor);
+    sqlite3_bind_int64(st, 8, qq->cursor_due);
+    sqlite3_bind_int64(st, 9, qq->cursor_id);
+    sqlite3_bind_int64(st, 10, (int64_t)qq->limit + 1);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n <= qq->limit)
+        read_appeal(a, st, &v[n++]);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = fail(c->db);
+out:
+    pool_put(q, c);
+    *more = n > qq->limit;
+    *count = n > qq->limit ? qq->limit : n;
+    *rows = v;
+    return e;
+}
+
+static enum err
+sq_due_scan(struct store *s, struct arena *a, int64_t until, bool overdue, size_t limit,
+            struct appeal **rows, size_t *count)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    enum err e = ERR_OK;
+    size_t n = 0;
+    struct appeal *v = ARENA_ARRAY(a, struct appeal, limit);
+    static const char sql_warn[] = "SELECT " APPEAL_COLS " FROM appeals WHERE closed_at IS NULL"
+                                   " AND due_at <= ?1 AND warned = 0"
+                                   " AND status IN ('registered','forwarded','in_review',"
+                                   "'extended','reopened') ORDER BY due_at LIMIT ?2";
+    static const char sql_over[] = "SELECT " APPEAL_COLS " FROM appeals WHERE closed_at IS NULL"
+                                   " AND due_at <= ?1 AND overdue = 0"
+                                   " AND status IN ('registered','forwarded','in_review',"
+                                   "'extended','reopened') ORDER BY due_at LIMIT ?2";
+    sqlite3_stmt *st = prep(c, overdue ? sql_over : sql_warn);
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, until);
+    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit)
+        read_appeal(a, st, &v[n++]);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = fail(c->db);
+out:
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static void
+read_user(struct arena *a, sqlite3_stmt *st, struct user *u)
+{
+    memset(u, 0, sizeof(*u));
+    u->id = sqlite3_column_int64(st, 0);
+    u->login = col_str(a, st, 1);
+    (void)role_parse(str_from_cstr((const char *)sqlite3_column_text(st, 2)), &u->role);
+    u->agency = col_str(a, st, 3);
+    u->name = col_str(a, st, 4);
+    u->disabled = sqlite3_column_int(st, 5);
+}
+
+#define USER_COLS "u.id, u.login, u.role, u.agency, u.name, u.disabled"
+
+/* Run st (bound by the caller) expecting one user row; extra column 6 -> *extra. */
+static enum err
+user_row(struct conn *c, struct arena *a, sqlite3_stmt *st, struct user *u, char **extra)
+{
+    int rc = sqlite3_step(st);
+    enum err e = ERR_OK;
+    if (rc == SQLITE_ROW) {
+        read_user(a, st, u);
+        if (extra)
+            *extra = col_str(a, st, 6);
+        if (u->disabled)
+            e = ERR_NOTFOUND;
+    } else {
+        e = rc == SQLITE_DONE ? ERR_NOTFOUND : fail(c->db);
+    }
+    sqlite3_reset(st);
+    return e;
+}
+
+static enum err
+sq_user_by_login(struct store *s, struct arena *a, const char *login, struct user *u, char **pwhash)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(c, "SELECT " USER_COLS ", u.pwhash FROM users u WHERE u.login = ?1");
+    enum err e = ERR_STORE;
+    if (st) {
+        sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+        e = user_row(c, a, st, u, pwhash);
+    }
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+sq_user_by_id(struct store *s, struct arena *a, int64_t id, struct user *u)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(c, "SELECT " USER_COLS " FROM users u WHERE u.id = ?1");
+    enum err e = ERR_STORE;
+    if (st) {
+        sqlite3_bind_int64(st, 1, id);
+        e = user_row(c, a, st, u, NULL);
+    }
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+sq_session_lookup(struct store *s, struct arena *a, const unsigned char h[32], int64_t now,
+                  struct user *u, char **csrf)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(c, "SELECT " USER_COLS ", s.csrf FROM sessions s JOIN users u"
+                               " ON u.id = s.user_id WHERE s.token_hash = ?1"
+                               " AND s.expires_at > ?2");
+    enum err e = ERR_STORE;
+    if (st) {
+        sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, now);
+        e = user_row(c, a, st, u, csrf);
+    }
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+sq_token_lookup(struct store *s, struct arena *a, const unsigned char h[32], struct user *u)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(c, "SELECT " USER_COLS " FROM api_tokens t JOIN users u"
+                               " ON u.id = t.user_id WHERE t.token_hash = ?1 AND t.revoked = 0");
+    enum err e = ERR_STORE;
+    if (st) {
+        sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
+        e = user_row(c, a, st, u, NULL);
+    }
+    pool_put(q, c);
+    return e;
+}
+
+/* Read every row of sql into an arena array of ncols strings per row. */
+static enum err
+load_rows(struct conn *c, struct arena *a, const char *sql, int ncols, char ***out, size_t *count)
+{
+    sqlite3_stmt *st = prep(c, sql);
+    if (!st)
+        return ERR_STORE;
+    size_t cap = 32, n = 0;
+    char **v = ARENA_ARRAY(a, char *, cap *(size_t)ncols);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            char **w = ARENA_ARRAY(a, char *, cap * 2 * (size_t)ncols);
+            memcpy(w, v, n * (size_t)ncols * sizeof(*v));
+            v = w;
+            cap *= 2;
+        }
+        for (int i = 0; i < ncols; i++)
+            v[n * (size_t)ncols + (size_t)i] = col_str(a, st, i);
+        n++;
+    }
+    enum err e = rc == SQLITE_DONE ? ERR_OK : fail(c->db);
+    sqlite3_reset(st);
+    *out = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+sq_ref_load(struct store *s, struct arena *a, struct ref_data *r)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    char **v;
+    size_t n;
+    memset(r, 0, sizeof(*r));
+    enum err e = load_rows(c, a,
+                           "SELECT kato, iso, name_kk, name_ru, name_en, kind FROM regions"
+                           " ORDER BY kato",
+                           6, &v, &n);
+    if (e)
+        goto out;
+    r->regions = ARENA_ARRAY(a, struct ref_region, n + 1);
+    r->regions_count = n;
+    for (size_t i = 0; i < n; i++) {
+        char **row = v + i * 6;
+        r->regions[i] = (struct ref_region){row[0], row[1], row[2], row[3], row[4], row[5]};
+    }
+    e = load_rows(c, a,
+                  "SELECT code, name_kk, name_ru, name_en, region, parent FROM agencies"
+                  " WHERE active = 1 ORDER BY code",
+                  6, &v, &n);
+    if (e)
+        goto out;
+    r->agencies = ARENA_ARRAY(a, struct ref_agency, n + 1);
+    r->agencies_count = n;
+    for (size_t i = 0; i < n; i++) {
+        char **row = v + i * 6;
+        r->agencies[i] = (struct ref_agency){row[0], row[1], row[2], row[3], row[4], row[5]};
+    }
+    e = load_rows(c, a,
+                  "SELECT code, name_kk, name_ru, name_en, central_agency FROM topics"
+                  " ORDER BY code",
+                  5, &v, &n);
+    if (e)
+        goto out;
+    r->topics = ARENA_ARRAY(a, struct ref_topic, n + 1);
+    r->topics_count = n;
+    for (size_t i = 0; i < n; i++) {
+        char **row = v + i * 5;
+        r->topics[i] = (struct ref_topic){row[0], row[1], row[2], row[3], row[4]};
+    }
+    e = load_rows(c, a, "SELECT id, topic, region, agency FROM routing_rules ORDER BY id", 4, &v,
+                  &n);
+    if (e)
+        goto out;
+    r->rules = ARENA_ARRAY(a, struct ref_rule, n + 1);
+    r->rules_count = n;
+    for (size_t i = 0; i < n; i++) {
+        char **row = v + i * 4;
+        int64_t id = 0;
+        (void)str_to_i64(str_from_cstr(row[0]), 0, INT64_MAX, &id);
+        r->rules[i] = (struct ref_rule){id, row[1], row[2], row[3]};
+    }
+    /* The calendar table arrives with its own migration; absent means no holidays known. */
+    e = load_rows(c, a, "SELECT day, kind, name FROM calendar_days ORDER BY day", 3, &v, &n);
+    if (e) {
+        e = ERR_OK;
+        n = 0;
+    }
+    r->days = ARENA_ARRAY(a, struct ref_calendar_day, n + 1);
+    r->days_count = n;
+    for (size_t i = 0; i < n; i++) {
+        char **row = v + i * 3;
+        r->days[i] = (struct ref_calendar_day){row[0], row[1], row[2]};
+    }
+out:
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+sq_chain_verify(struct store *s, int64_t *checked, int64_t *bad)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    struct arena *a = arena_new();
+    enum err e = ERR_OK;
+    int64_t cur = -1;
+    bool cur_bad = false;
+    unsigned char prev[32] = {0};
+    *checked = *bad = 0;
+    sqlite3_stmt *st = prep(c, "SELECT appeal_id, seq, at, action, actor_role, actor_id,"
+                               " from_status, to_status, agency, reason, due_at, prev_hash, hash"
+                               " FROM appeal_events ORDER BY appeal_id, seq");
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t appeal_id = sqlite3_column_int64(st, 0);
+        if (appeal_id != cur) {
+            if (cur >= 0 && cur_bad)
+                (*bad)++;
+            cur = appeal_id;
+            cur_bad = false;
+            memset(prev, 0, 32);
+            (*checked)++;
+        }
+        struct appeal_event ev = {0};
+        ev.seq = sqlite3_column_int(st, 1);
+        ev.at = sqlite3_column_int64(st, 2);
+        const char *role = (const char *)sqlite3_column_text(st, 4);
+        (void)appeal_action_parse(str_from_cstr((const char *)sqlite3_column_text(st, 3)),
+                                  &ev.action);
+        ev.actor_role = ROLE_SYSTEM;
+        (void)role_parse(str_from_cstr(role), &ev.actor_role);
+        ev.actor_id = sqlite3_column_int64(st, 5);
+        ev.from = STATUS__COUNT;
+        if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+            (void)appeal_status_parse(str_from_cstr((const char *)sqlite3_column_text(st, 6)),
+                                      &ev.from);
+        (void)appeal_status_parse(str_from_cstr((const char *)sqlite3_column_text(st, 7)), &ev.to);
+        ev.agency = col_str(a, st, 8);
+        ev.reason = col_str(a, st, 9);
+        ev.due_at = sqlite3_column_int64(st, 10);
+        unsigned char h[32];
+        store__event_hash(prev, appeal_id, &ev, h);
+        if (sqlite3_column_bytes(st, 11) != 32 || memcmp(sqlite3_column_blob(st, 11), prev, 32) ||
+            sqlite3_column_bytes(st, 12) != 32 || memcmp(sqlite3_column_blob(st, 12), h, 32))
+            cur_bad = true;
+        memcpy(prev, h, 32);
+    }
+    if (cur >= 0 && cur_bad)
+        (*bad)++;
+    if (rc != SQLITE_DONE)
+        e = fail(c->db);
+out:
+    arena_free(a);
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+sq_counts(struct store *s, int64_t *total, int64_t *open, int64_t *overdue)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(c, "SELECT count(*), count(*) FILTER (WHERE closed_at IS NULL),"
+                               " count(*) FILTER (WHERE overdue = 1 AND closed_at IS NULL)"
+                               " FROM appeals");
+    enum err e = ERR_STORE;
+    if (st && sqlite3_step(st) == SQLITE_ROW) {
+        *total = sqlite3_column_int64(st, 0);
+        *open = sqlite3_column_int64(st, 1);
+        *overdue = sqlite3_column_int64(st, 2);
+        e = ERR_OK;
+    } else if (st) {
+        e = fail(c->db);
+    }
+    pool_put(q, c);
+    return e;
+}
+
+const struct store_ops store_sqlite_ops = {
+    .scheme = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .errmsg = sq_errmsg,
+    .migrate = sq_migrate,
+    .ping = sq_ping,
+    .write_async = sq_write_async,
+    .tx_counter_next = sq_tx_counter_next,
+    .tx_appeal_insert = sq_tx_appeal_insert,
+    .tx_appeal_update = sq_tx_appeal_update,
+    .tx_appeal_get = sq_tx_appeal_get,
+    .tx_event_append = sq_tx_event_append,
+    .tx_answer_insert = sq_tx_answer_insert,
+    .tx_idem_get = sq_tx_idem_get,
+    .tx_idem_put = sq_tx_idem_put,
+    .tx_rate_hit = sq_tx_rate_hit,
+    .tx_audit = sq_tx_audit,
+    .tx_stream_event = sq_tx_stream_event,
+    .tx_outbox = sq_tx_outbox,
+    .tx_user_insert = sq_tx_user_insert,
+    .tx_session_insert = sq_tx_session_insert,
+    .tx_session_delete = sq_tx_session_delete,
+    .tx_token_insert = sq_tx_token_insert,
+    .tx_rule_upsert = sq_tx_rule_upsert,
+    .tx_purge = sq_tx_purge,
+    .appeal_get = sq_appeal_get,
+    .events_list = sq_events_list,
+    .answers_list = sq_answers_list,
+    .queue = sq_queue,
+    .due_scan = sq_due_scan,
+    .user_by_login = sq_user_by_login,
+    .user_by_id = sq_user_by_id,
+    .session_lookup = sq_session_lookup,
+    .token_lookup = sq_token_lookup,
+    .ref_load = sq_ref_load,
+    .chain_verify = sq_chain_verify,
+    .counts = sq_counts,
+};
