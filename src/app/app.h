@@ -1,0 +1,185 @@
+/*
+ * app.h - the use cases of tyndau, shared by every channel (HTTP, CLI, demo):
+ * submit an appeal, act on it (take, answer, forward, extend, return, close,
+ * rate, dispute, withdraw, triage, not-considered), read it, sign in, add
+ * users; plus the deadline scheduler. Every transition goes through
+ * apply_action() in act.c, which asks domain/appeal_transition() and writes
+ * the new state, one hash-chained event and one live event in the same
+ * transaction.
+ *
+ * Writes are asynchronous: a *_start() call queues a job on the store's
+ * writer and calls done(arg) on the writer thread once the job's commit is
+ * durable; the result is in the request struct the caller owns, which must
+ * stay alive and untouched until done runs.
+ */
+#ifndef APP_APP_H
+#define APP_APP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "domain/appeal.h"
+#include "domain/calendar.h"
+#include "domain/user.h"
+#include "store/store.h"
+
+struct app_opts {
+    int64_t clock_offset;      /* seconds added to the wall clock (drills and tests) */
+    int64_t rate_submit;       /* appeals per IP per minute */
+    int64_t rate_login;        /* login attempts per IP per minute */
+    int64_t session_ttl;       /* seconds */
+    int scheduler_interval_ms; /* 0: no scheduler thread */
+};
+
+struct app; /* opaque */
+
+/* Load reference data and the calendar from s (borrowed; must outlive the app).
+ * Caller owns *out. */
+enum err app_new(struct store *s, const struct app_opts *o, struct app **out);
+/* Stops the scheduler. Accepts NULL. */
+void app_free(struct app *app);
+int64_t app_now(const struct app *app);
+struct store *app_store(const struct app *app);
+/* Reference data in effect; valid until the next app_reload(). */
+const struct ref_data *app_ref(const struct app *app);
+const struct calendar *app_calendar(const struct app *app);
+const struct ref_agency *app_agency(const struct app *app, const char *code);
+const struct ref_region *app_region(const struct app *app, const char *kato);
+const struct ref_topic *app_topic(const struct app *app, const char *code);
+/* The agency a topic in a region routes to, or NULL. */
+const char *app_route(const struct app *app, const char *topic, const char *region);
+/* Re-read reference data after an administrator changed it. */
+enum err app_reload(struct app *app);
+
+/* Who is calling: a signed-in user, or nobody (id 0, role citizen). */
+struct caller {
+    struct user user;              /* id 0: anonymous */
+    const char *ip;                /* for rate limits; borrowed */
+    bool has_secret;               /* a tracking secret was presented... */
+    unsigned char secret_hash[32]; /* ...with this sha256 */
+};
+
+/* ---- submit ---- */
+enum report_kind { REPORT_NONE, REPORT_CRIME, REPORT_SECURITY };
+
+struct submit_req {
+    /* in: fields already syntax-checked by the caller; strings borrowed */
+    struct appeal ap; /* kind, channel, language, region, topic, text (NFC), address,
+                         location, contacts, consent */
+    enum report_kind report;
+    const char *idem_key; /* may be NULL */
+    unsigned char req_hash[32];
+    struct caller caller;
+    /* Renders the 201 body for the new appeal (the caller owns the JSON
+     * format); the result is malloc'd, the app frees it. */
+    char *(*render)(const struct appeal *ap, const char *secret, void *render_arg);
+    void *render_arg;
+    /* out */
+    enum err e;
+    const char *why;   /* static text for the error */
+    const char *field; /* offending field, static */
+    char *response;    /* malloc'd 201 body (caller frees) */
+    bool replayed;     /* same Idempotency-Key seen before */
+    /* private */
+    struct app *app;
+    struct arena *arena; /* the caller's request arena: only the writer touches it meanwhile */
+    void (*done)(void *arg);
+    void *done_arg;
+};
+/* Check semantics (region, topic, who may use the channel) and queue the
+ * registration. Returns an error (and never calls done) if the request is
+ * rejected before queueing; then r->why/r->field say why. */
+enum err app_submit_start(struct app *app, struct submit_req *r, struct arena *a,
+                          void (*done)(void *), void *arg);
+
+/* ---- act ---- */
+struct act_req {
+    /* in */
+    enum appeal_action action;
+    const char *tracking_id;
+    struct caller caller;
+    const char *reason; /* forward, extend, return, dispute, withdraw, not-consider */
+    const char *text;   /* answer */
+    enum appeal_language language;
+    const char *agency; /* forward, triage */
+    const char *topic;  /* triage */
+    int32_t due_day;    /* extend: new due date (Almaty day) */
+    int score;          /* rate: 1..5 */
+    int64_t assignee;   /* assign */
+    /* out */
+    enum err e;
+    const char *why;
+    struct appeal ap; /* the appeal after the action; strings in the arena */
+    /* private */
+    struct app *app;
+    struct arena *arena;
+    void (*done)(void *arg);
+    void *done_arg;
+};
+enum err app_act_start(struct app *app, struct act_req *r, struct arena *a, void (*done)(void *),
+                       void *arg);
+
+/* ---- read ---- */
+struct appeal_view {
+    struct appeal ap;
+    struct appeal_event *events;
+    size_t events_count;
+    struct answer_row *answers;
+    size_t answers_count;
+    bool full; /* caller may see personal data (owner or staff of its agency) */
+};
+/* The appeal if the caller may see it (else ERR_NOTFOUND); strings in a.
+ * Staff reads of personal data queue an audit row: *audit is true then and
+ * the caller must wait for app_audit_start(). */
+enum err app_view(struct app *app, struct arena *a, const char *tracking, const struct caller *c,
+                  struct appeal_view *v);
+
+struct audit_req {
+    int64_t user;
+    const char *action, *object; /* borrowed until done */
+    enum err e;
+    void (*done)(void *arg);
+    void *done_arg;
+    struct app *app;
+};
+enum err app_audit_start(struct app *app, struct audit_req *r, void (*done)(void *), void *arg);
+
+/* The caller's queue: officials and supervisors see their agency, operators
+ * the triage queue. ERR_DENIED for other roles. */
+enum err app_queue(struct app *app, struct arena *a, const struct caller *c, struct queue_query *q,
+                   struct appeal **rows, size_t *count, bool *more);
+
+/* ---- accounts ---- */
+/* Verify login and password; on success a new session (token and csrf
+ * written into the caller's buffers, base32, NUL-terminated). Rate-limited per IP.
+ * ERR_UNAUTH on a bad login or password. Blocking (waits for the commit). */
+enum { APP_TOKEN_LEN = 27 };
+enum err app_login(struct app *app, struct arena *a, const char *ip, const char *login,
+                   const char *password, struct user *u, char token[APP_TOKEN_LEN],
+                   char csrf[APP_TOKEN_LEN]);
+enum err app_logout(struct app *app, const char *token);
+/* Resolve a session cookie or API token to a user (ERR_UNAUTH if unknown). */
+enum err app_session_user(struct app *app, struct arena *a, const char *token, struct user *u,
+                          char **csrf);
+enum err app_token_user(struct app *app, struct arena *a, const char *token, struct user *u);
+/* Create a user (argon2id hash of password). Blocking. */
+enum err app_user_add(struct app *app, const struct user *u, const char *password, int64_t *id,
+                      const char **why);
+/* A new API token for login, written into token. Blocking. */
+enum err app_token_new(struct app *app, const char *login, const char *label,
+                       char token[APP_TOKEN_LEN]);
+/* Upsert a routing rule (admin). Blocking; reloads reference data. */
+enum err app_rule_set(struct app *app, const struct caller *c, const char *topic,
+                      const char *region, const char *agency, const char **why);
+
+/* sha256 of a token or secret string. */
+void app_hash(const char *s, unsigned char out[32]);
+
+/* ---- scheduler ---- */
+/* One pass: warn appeals near their due date, record deemed refusal for
+ * those past it. *warned and *overdue count what it did. Blocking. */
+enum err app_scheduler_tick(struct app *app, int *warned, int *overdue);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * app_int.h - what the files of the app module share.
+ */
+#ifndef APP_APP_INT_H
+#define APP_APP_INT_H
+
+#include "app/app.h"
+
+struct ref_gen {
+    struct arena *arena; /* holds data and cal's entries */
+    struct ref_data data;
+    struct calendar *cal;
+    struct ref_gen *older; /* kept alive until app_free: readers may still hold them */
+};
+
+struct app {
+    struct store *store;
+    struct app_opts opts;
+    pthread_mutex_t mu;
+    struct ref_gen *ref; /* guarded by mu (the pointer; the data is immutable) */
+    pthread_t sched;
+    bool sched_started;
+    pthread_mutex_t sched_mu;
+    pthread_cond_t sched_cv;
+    bool stopping; /* guarded by sched_mu */
+};
+
+/* Append the live event for ap after action (redacted: no text, no contacts). */
+enum err app__stream(struct store_tx *tx, const struct appeal *ap, enum appeal_action act,
+                     int64_t at);
+/* Append one timeline event and the live event; updates nothing else. */
+enum err app__record(struct store_tx *tx, const struct appeal *ap, enum appeal_action act,
+                     enum role role, int64_t actor, enum appeal_status from, const char *reason,
+                     int64_t at);
+/* The actor a caller is for ap. has_secret must already be checked against ap. */
+struct actor app__actor(const struct caller *c, const struct appeal *ap);
+/* The fixed one-minute window of now. */
+int64_t app__minute(int64_t now);
+
+#endif
