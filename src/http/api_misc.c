@@ -1,0 +1,276 @@
+/*
+ * api_misc.c - health, metrics, reference data, sessions, the staff queue and
+ * routing-rule administration. Exports h_healthz(), h_readyz(), h_metrics(),
+ * h_regions(), h_topics(), h_agencies(), h_session_new(), h_session_end(),
+ * h_me(), h_queue(), h_rules_get(), h_rules_put().
+ */
+#include "http/http_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/util.h"
+
+enum handled
+h_healthz(struct req *r)
+{
+    return http_reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+enum handled
+h_readyz(struct req *r)
+{
+    if (store_ping(app_store(r->app)))
+        return http_problem(r, 503, "unavailable", "the store does not answer", NULL);
+    return http_reply_json(r, 200, json_pack("{s:s}", "status", "ready"));
+}
+
+enum handled
+h_metrics(struct req *r)
+{
+    int64_t total = 0, open = 0, overdue = 0;
+    if (store_counts(app_store(r->app), &total, &open, &overdue))
+        return http_problem(r, 503, "unavailable", "the store does not answer", NULL);
+    struct buf b = BUF_INIT(1 << 16);
+    buf_printf(&b,
+               "# HELP tyndau_appeals_total Appeals registered.\n"
+               "# TYPE tyndau_appeals_total gauge\ntyndau_appeals_total %lld\n"
+               "# HELP tyndau_appeals_open Appeals not yet closed.\n"
+               "# TYPE tyndau_appeals_open gauge\ntyndau_appeals_open %lld\n"
+               "# HELP tyndau_appeals_overdue Open appeals past their due date.\n"
+               "# TYPE tyndau_appeals_overdue gauge\ntyndau_appeals_overdue %lld\n",
+               (long long)total, (long long)open, (long long)overdue);
+    size_t len;
+    char *s = buf_detach(&b, &len);
+    return http_reply(r, 200, "text/plain; version=0.0.4", s, len);
+}
+
+static json_t *
+nullable(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+enum handled
+h_regions(struct req *r)
+{
+    const struct ref_data *d = app_ref(r->app);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < d->regions_count; i++) {
+        const struct ref_region *g = &d->regions[i];
+        json_array_append_new(arr,
+                              json_pack("{s:s, s:o, s:s, s:s, s:s, s:s}", "kato", g->kato, "iso",
+                                        nullable(g->iso), "name_kk", g->name_kk, "name_ru",
+                                        g->name_ru, "name_en", g->name_en, "kind", g->kind));
+    }
+    return http_reply_json(
+        r, 200, json_pack("{s:o, s:s}", "items", arr, "credit", "geokz, A. Rodionov, CC BY 4.0"));
+}
+
+enum handled
+h_topics(struct req *r)
+{
+    const struct ref_data *d = app_ref(r->app);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < d->topics_count; i++) {
+        const struct ref_topic *t = &d->topics[i];
+        json_array_append_new(arr,
+                              json_pack("{s:s, s:s, s:s, s:s}", "code", t->code, "name_kk",
+                                        t->name_kk, "name_ru", t->name_ru, "name_en", t->name_en));
+    }
+    return http_reply_json(r, 200, json_pack("{s:o}", "items", arr));
+}
+
+enum handled
+h_agencies(struct req *r)
+{
+    const struct ref_data *d = app_ref(r->app);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < d->agencies_count; i++) {
+        const struct ref_agency *g = &d->agencies[i];
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "code", g->code,
+                                             "name_kk", g->name_kk, "name_ru", g->name_ru,
+                                             "name_en", g->name_en, "region", nullable(g->region),
+                                             "parent", nullable(g->parent)));
+    }
+    return http_reply_json(r, 200, json_pack("{s:o}", "items", arr));
+}
+
+static json_t *
+user_json(const struct user *u)
+{
+    return json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)u->id, "login", u->login,
+                     "role", role_name(u->role), "agency", nullable(u->agency), "name",
+                     u->name ? u->name : "");
+}
+
+static const struct jfield login_fields[] = {
+    {"login", JT_STRING, true},
+    {"password", JT_STRING, true},
+};
+
+enum handled
+h_session_new(struct req *r)
+{
+    json_t *o;
+    if (http_json_body(r, login_fields, ARRAY_LEN(login_fields), &o) == HANDLED_DONE)
+        return HANDLED_DONE;
+    enum handled h = HANDLED_DONE;
+    const char *login, *password;
+    if (!http_json_str(r, o, "login", 64, &login) ||
+        !http_json_str(r, o, "password", 256, &password))
+        goto out;
+    struct user u;
+    char token[APP_TOKEN_LEN], csrf[APP_TOKEN_LEN];
+    enum err e = app_login(r->app, r->arena, r->ip, login, password, &u, token, csrf);
+    if (e == ERR_UNAUTH) {
+        h = http_problem(r, 401, "unauthorized", "wrong login or password", NULL);
+        goto out;
+    }
+    if (e) {
+        h = http_problem_err(r, e, NULL);
+        goto out;
+    }
+    http_add_header(r, "Set-Cookie",
+                    arena_printf(r->arena, "tyndau_session=%s; Path=/; HttpOnly; SameSite=Lax%s",
+                                 token, r->behind_tls ? "; Secure" : ""));
+    h = http_reply_json(r, 200, json_pack("{s:o, s:s}", "user", user_json(&u), "csrf", csrf));
+out:
+    json_decref(o);
+    return h;
+}
+
+enum handled
+h_session_end(struct req *r)
+{
+    if (r->session_token)
+        (void)app_logout(r->app, r->session_token);
+    http_add_header(r, "Set-Cookie", "tyndau_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    return http_reply_json(r, 200, json_pack("{s:s}", "status", "signed out"));
+}
+
+enum handled
+h_me(struct req *r)
+{
+    return http_reply_json(r, 200, json_pack("{s:o}", "user", user_json(&r->caller.user)));
+}
+
+/* Cursor: "<due>.<id>" in decimal, opaque to clients. */
+static bool
+parse_cursor(const char *c, struct queue_query *q)
+{
+    const char *dot = strchr(c, '.');
+    if (!dot)
+        return false;
+    int64_t due, id;
+    if (str_to_i64((struct str){c, (size_t)(dot - c)}, 0, INT64_MAX, &due) ||
+        str_to_i64(str_from_cstr(dot + 1), 1, INT64_MAX, &id))
+        return false;
+    q->has_cursor = true;
+    q->cursor_due = due;
+    q->cursor_id = id;
+    return true;
+}
+
+enum handled
+h_queue(struct req *r)
+{
+    struct queue_query q = {.status = -1, .limit = 50};
+    const char *v;
+    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "limit");
+    if (v) {
+        uint64_t n;
+        if (str_to_u64(str_from_cstr(v), 200, &n) || n == 0)
+            return http_problem(r, 400, "invalid-query", "limit must be 1 to 200", "limit");
+        q.limit = n;
+    }
+    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "status");
+    if (v) {
+        enum appeal_status st;
+        if (appeal_status_parse(str_from_cstr(v), &st))
+            return http_problem(r, 400, "invalid-query", "unknown status", "status");
+        q.status = (int)st;
+    }
+    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "topic");
+    if (v) {
+        if (!app_topic(r->app, v))
+            return http_problem(r, 400, "invalid-query", "unknown topic", "topic");
+        q.topic = arena_strdup(r->arena, v);
+    }
+    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "region");
+    if (v) {
+        if (!app_region(r->app, v))
+            return http_problem(r, 400, "invalid-query", "unknown region", "region");
+        q.region = arena_strdup(r->arena, v);
+    }
+    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "overdue");
+    if (v) {
+        if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+            q.overdue_only = true;
+        else if (strcmp(v, "false") != 0 && strcmp(v, "0") != 0)
+            return http_problem(r, 400, "invalid-query", "overdue must be true or false",
+                                "overdue");
+    }
+    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "cursor");
+    if (v && !parse_cursor(v, &q))
+        return http_problem(r, 400, "invalid-query", "malformed cursor", "cursor");
+    struct appeal *rows;
+    size_t count;
+    bool more;
+    enum err e = app_queue(r->app, r->arena, &r->caller, &q, &rows, &count, &more);
+    if (e)
+        return http_problem_err(r, e, "only officials, supervisors and operators have a queue");
+    json_t *items = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(items, http_appeal_json(r, &rows[i], false));
+    json_t *next = json_null();
+    if (more && count)
+        next = json_string(arena_printf(r->arena, "%lld.%lld", (long long)rows[count - 1].due_at,
+                                        (long long)rows[count - 1].id));
+    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+enum handled
+h_rules_get(struct req *r)
+{
+    const struct ref_data *d = app_ref(r->app);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < d->rules_count; i++) {
+        const struct ref_rule *x = &d->rules[i];
+        json_array_append_new(arr, json_pack("{s:s, s:o, s:s}", "topic", x->topic, "region",
+                                             nullable(x->region), "agency", x->agency));
+    }
+    return http_reply_json(r, 200, json_pack("{s:o}", "items", arr));
+}
+
+static const struct jfield rule_fields[] = {
+    {"topic", JT_STRING, true},
+    {"region", JT_STRING, false},
+    {"agency", JT_STRING, true},
+};
+
+enum handled
+h_rules_put(struct req *r)
+{
+    json_t *o;
+    if (http_json_body(r, rule_fields, ARRAY_LEN(rule_fields), &o) == HANDLED_DONE)
+        return HANDLED_DONE;
+    enum handled h = HANDLED_DONE;
+    const char *topic, *region, *agency, *why;
+    if (!http_json_str(r, o, "topic", 64, &topic) || !http_json_str(r, o, "region", 9, &region) ||
+        !http_json_str(r, o, "agency", 64, &agency))
+        goto out;
+    enum err e = app_rule_set(r->app, &r->caller, topic, region, agency, &why);
+    if (e == ERR_UNPROCESSABLE)
+        h = http_problem(r, 422, "invalid-value", why, NULL);
+    else if (e)
+        h = http_problem_err(r, e, why);
+    else
+        h = http_reply_json(r, 200,
+                            json_pack("{s:s, s:o, s:s}", "topic", topic, "region", nullable(region),
+                                      "agency", agency));
+out:
+    json_decref(o);
+    return h;
+}

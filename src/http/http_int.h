@@ -1,0 +1,136 @@
+/*
+ * http_int.h - what the files of the http module share: the request, the
+ * route table entry, problem responses and the JSON helpers.
+ */
+#ifndef HTTP_HTTP_INT_H
+#define HTTP_HTTP_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+
+#include "http/http.h"
+
+struct req;
+
+enum route_obj { OBJ_NONE, OBJ_APPEAL };
+/* What a handler did: answered (response set), or started a job and waits. */
+enum handled { HANDLED_DONE, HANDLED_WAIT };
+typedef enum handled (*handler_fn)(struct req *r);
+
+#define ROLE_BIT(x) (1u << (x))
+#define ROLES_ANY 0xFFFFu /* anyone, signed in or not */
+#define ROLES_STAFF                                                                                \
+    (ROLE_BIT(ROLE_OPERATOR) | ROLE_BIT(ROLE_OFFICIAL) | ROLE_BIT(ROLE_SUPERVISOR) |               \
+     ROLE_BIT(ROLE_ANALYST) | ROLE_BIT(ROLE_ADMIN))
+#define ROLES_SIGNED_IN (ROLES_STAFF | ROLE_BIT(ROLE_CITIZEN))
+
+struct route {
+    const char *method;
+    const char *path; /* literal segments and {tracking} or {type} */
+    unsigned roles;   /* ROLES_ANY, or the roles that may call it */
+    enum route_obj obj;
+    handler_fn fn;
+};
+
+extern const struct route http_routes[];
+extern const size_t http_routes_count;
+
+enum req_state { RS_NEW, RS_WAIT, RS_RESUMED, RS_READY };
+
+struct hdr {
+    const char *name, *value; /* live in the request arena */
+};
+
+struct req {
+    struct http_server *srv;
+    struct app *app;
+    struct MHD_Connection *conn;
+    struct arena *arena;
+    const char *method;
+    const char *url;
+    const struct route *route;
+    const char *param; /* the {tracking} or {type} segment */
+    bool method_mismatch;
+    struct buf body;
+    bool too_big;
+    _Atomic int state;
+    /* the caller */
+    struct caller caller;
+    bool via_cookie;
+    char *session_token;
+    char *csrf;
+    char ip[64];
+    bool behind_tls; /* cookies get Secure */
+    /* the response */
+    unsigned status;
+    char *resp; /* malloc'd */
+    size_t resp_len;
+    const char *ctype;
+    struct hdr hdrs[8];
+    size_t hdr_count;
+    /* a job in flight and what to do when it is durable */
+    enum handled (*finish)(struct req *r);
+    union {
+        struct submit_req submit;
+        struct act_req act;
+        struct audit_req audit;
+    } job;
+    void *view; /* handler state kept across the wait (in arena) */
+};
+
+/* ---- responses ---- */
+void http_add_header(struct req *r, const char *name, const char *value);
+/* Take ownership of body (malloc'd). */
+enum handled http_reply(struct req *r, unsigned status, const char *ctype, char *body, size_t len);
+enum handled http_reply_json(struct req *r, unsigned status, json_t *j); /* steals j */
+/* application/problem+json; type is the slug after /problems/. */
+enum handled http_problem(struct req *r, unsigned status, const char *type, const char *detail,
+                          const char *field);
+/* The problem for an app/store error. */
+enum handled http_problem_err(struct req *r, enum err e, const char *why);
+/* Suspend the connection until the job started by start() finishes; finish
+ * then builds the response on a handler thread. start returns non-OK if the
+ * job could not be queued (then it never calls back). */
+enum handled http_wait(struct req *r, enum err (*start)(struct req *r),
+                       enum handled (*finish)(struct req *r));
+/* The callback app jobs call when durable (arg = struct req). */
+void http_job_done(void *arg);
+
+/* ---- JSON in ---- */
+enum jtype { JT_STRING, JT_INT, JT_NUMBER, JT_BOOL, JT_OBJECT };
+struct jfield {
+    const char *name;
+    enum jtype type;
+    bool required;
+};
+/* Parse the body as a JSON object whose keys are all in fields; on failure the
+ * problem response is already set and *out is NULL. Caller json_decref()s. */
+enum handled http_json_body(struct req *r, const struct jfield *fields, size_t count, json_t **out);
+/* A string field copied into the arena (NULL if absent); max code points.
+ * Checks UTF-8 and NUL; false after setting a problem. */
+bool http_json_str(struct req *r, json_t *o, const char *name, size_t max, const char **out);
+
+/* ---- JSON out ---- */
+json_t *http_appeal_json(struct req *r, const struct appeal *ap, bool full);
+char *http_time(struct req *r, int64_t t); /* RFC 3339 Almaty, in arena; NULL for 0 */
+
+/* ---- handlers ---- */
+enum handled h_healthz(struct req *r);
+enum handled h_readyz(struct req *r);
+enum handled h_metrics(struct req *r);
+enum handled h_regions(struct req *r);
+enum handled h_topics(struct req *r);
+enum handled h_agencies(struct req *r);
+enum handled h_problem_doc(struct req *r);
+enum handled h_session_new(struct req *r);
+enum handled h_session_end(struct req *r);
+enum handled h_me(struct req *r);
+enum handled h_appeal_submit(struct req *r);
+enum handled h_appeal_get(struct req *r);
+enum handled h_appeal_act(struct req *r);
+enum handled h_queue(struct req *r);
+enum handled h_rules_get(struct req *r);
+enum handled h_rules_put(struct req *r);
+
+#endif
