@@ -21,6 +21,13 @@ reject(struct act_req *r, enum err e, const char *why)
     return e;
 }
 
+static enum err
+reject_field(struct act_req *r, const char *field, const char *why)
+{
+    r->field = field;
+    return reject(r, ERR_UNPROCESSABLE, why);
+}
+
 struct actor
 app__actor(const struct caller *c, const struct appeal *ap)
 {
@@ -38,9 +45,9 @@ apply(struct act_req *r, struct appeal *ap, int64_t now, const char **reason)
     switch (r->action) {
     case ACT_ROUTE:
         if (!app_topic(app, r->topic))
-            return reject(r, ERR_UNPROCESSABLE, "unknown topic");
+            return reject_field(r, "topic", "unknown topic");
         if (!app_agency(app, r->agency))
-            return reject(r, ERR_UNPROCESSABLE, "unknown agency");
+            return reject_field(r, "agency", "unknown agency");
         ap->topic = r->topic;
         ap->agency = r->agency;
         break;
@@ -48,13 +55,15 @@ apply(struct act_req *r, struct appeal *ap, int64_t now, const char **reason)
         ap->assignee = r->caller.user.id;
         break;
     case ACT_ASSIGN:
+        if (!r->assignee_agency || !ap->agency || strcmp(r->assignee_agency, ap->agency) != 0)
+            return reject_field(r, "user", "user must be an official of the appeal's agency");
         ap->assignee = r->assignee;
         break;
     case ACT_FORWARD:
         if (!app_agency(app, r->agency))
-            return reject(r, ERR_UNPROCESSABLE, "unknown agency");
+            return reject_field(r, "agency", "unknown agency");
         if (ap->agency && strcmp(ap->agency, r->agency) == 0)
-            return reject(r, ERR_UNPROCESSABLE, "the appeal is already with that agency");
+            return reject_field(r, "agency", "the appeal is already with that agency");
         if (ap->forward_due_at && now > ap->forward_due_at)
             *reason =
                 arena_printf(r->arena, "%s (forwarded after the 3-working-day limit)", r->reason);
@@ -68,11 +77,11 @@ apply(struct act_req *r, struct appeal *ap, int64_t now, const char **reason)
     case ACT_EXTEND: {
         int64_t new_due = tm_local_time(r->due_day, 23, 59, 59);
         if (new_due <= ap->due_at)
-            return reject(r, ERR_UNPROCESSABLE, "the new due date must be after the current one");
+            return reject_field(r, "due_date", "the new due date must be after the current one");
         if (new_due > sla_extension_limit(ap->due_at) + TM_DAY - 1 ||
             tm_local_day(new_due) > tm_local_day(sla_extension_limit(ap->due_at)))
-            return reject(r, ERR_UNPROCESSABLE,
-                          "an extension may add at most two months to the due date");
+            return reject_field(r, "due_date",
+                                "an extension may add at most two months to the due date");
         ap->due_at = new_due;
         ap->extended = true;
         ap->warned = ap->overdue = false;
@@ -88,7 +97,7 @@ apply(struct act_req *r, struct appeal *ap, int64_t now, const char **reason)
         break;
     case ACT_RATE:
         if (r->score < 1 || r->score > 5)
-            return reject(r, ERR_UNPROCESSABLE, "score must be 1 to 5");
+            return reject_field(r, "score", "score must be 1 to 5");
         ap->rating = r->score;
         break;
     case ACT_DISPUTE:

@@ -103,15 +103,17 @@ struct act_req {
     const char *reason; /* forward, extend, return, dispute, withdraw, not-consider */
     const char *text;   /* answer */
     enum appeal_language language;
-    const char *agency; /* forward, triage */
-    const char *topic;  /* triage */
-    int32_t due_day;    /* extend: new due date (Almaty day) */
-    int score;          /* rate: 1..5 */
-    int64_t assignee;   /* assign */
+    const char *agency;          /* forward, triage */
+    const char *topic;           /* triage */
+    int32_t due_day;             /* extend: new due date (Almaty day) */
+    int score;                   /* rate: 1..5 */
+    int64_t assignee;            /* assign */
+    const char *assignee_agency; /* assign: the assignee's agency, NULL if not staff */
     /* out */
     enum err e;
     const char *why;
-    struct appeal ap; /* the appeal after the action; strings in the arena */
+    const char *field; /* the request field at fault, or NULL */
+    struct appeal ap;  /* the appeal after the action; strings in the arena */
     /* private */
     struct app *app;
     struct arena *arena;

@@ -26,12 +26,12 @@ cmd_migrate(struct config *c, struct config_args *a)
 static int
 user_add(struct app *app, struct config_args *a)
 {
-    if (a->pos_count < 3) {
+    if (a->pos_count < 2) {
         fprintf(stderr, "usage: tyndau user add LOGIN --role=ROLE [--agency=A] [--name=N]"
                         " (password on stdin)\n");
         return 2;
     }
-    struct user u = {.login = a->pos[2]};
+    struct user u = {.login = a->pos[1]};
     const char *role = config_arg(a, "role");
     if (!role || role_parse(str_from_cstr(role), &u.role)) {
         fprintf(stderr, "tyndau: --role must be citizen, operator, official, supervisor,"
@@ -61,15 +61,15 @@ user_add(struct app *app, struct config_args *a)
 static int
 user_token(struct app *app, struct config_args *a)
 {
-    if (a->pos_count < 3) {
+    if (a->pos_count < 2) {
         fprintf(stderr, "usage: tyndau user token LOGIN [--label=L]\n");
         return 2;
     }
     char token[APP_TOKEN_LEN];
     const char *label = config_arg(a, "label");
-    enum err e = app_token_new(app, a->pos[2], label ? label : "cli", token);
+    enum err e = app_token_new(app, a->pos[1], label ? label : "cli", token);
     if (e) {
-        fprintf(stderr, "tyndau: cannot make a token for %s: %s\n", a->pos[2], err_name(e));
+        fprintf(stderr, "tyndau: cannot make a token for %s: %s\n", a->pos[1], err_name(e));
         return 1;
     }
     printf("%s\n", token);
@@ -79,7 +79,7 @@ user_token(struct app *app, struct config_args *a)
 int
 cmd_user(struct config *c, struct config_args *a)
 {
-    const char *sub = a->pos_count > 1 ? a->pos[1] : "";
+    const char *sub = a->pos_count > 0 ? a->pos[0] : "";
     if (strcmp(sub, "add") != 0 && strcmp(sub, "token") != 0) {
         fprintf(stderr, "usage: tyndau user add|token LOGIN ...\n");
         return 2;

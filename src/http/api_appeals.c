@@ -218,6 +218,7 @@ h_appeal_submit(struct req *r)
 {
     struct submit_req *s = &r->job.submit;
     struct appeal *ap = &s->ap;
+    r->job_is_submit = true;
     json_t *o;
     if (http_json_body(r, submit_fields, ARRAY_LEN(submit_fields), &o) == HANDLED_DONE)
         return HANDLED_DONE;
@@ -438,6 +439,8 @@ static enum handled
 act_finish(struct req *r)
 {
     struct act_req *a = &r->job.act;
+    if (a->e == ERR_UNPROCESSABLE)
+        return http_problem(r, 422, "invalid-value", a->why, a->field);
     if (a->e)
         return http_problem_err(r, a->e, a->why);
     return http_reply_json(r, 200, http_appeal_json(r, &a->ap, false));
@@ -506,14 +509,13 @@ h_appeal_act(struct req *r)
     }
     json_t *user = json_object_get(o, "user");
     if (user) {
+        /* Whether the user belongs to the appeal's agency is judged by the app,
+         * after it has checked that the caller may see the appeal at all. */
         struct user u;
         json_int_t id = json_integer_value(user);
-        if (id <= 0 || store_user_by_id(app_store(r->app), r->arena, id, &u) || !u.agency ||
-            !r->caller.user.agency || strcmp(u.agency, r->caller.user.agency) != 0) {
-            http_problem(r, 422, "invalid-value", "user must be an official of your agency",
-                         "user");
-            goto out;
-        }
+        if (id > 0 && store_user_by_id(app_store(r->app), r->arena, id, &u) == ERR_OK &&
+            (u.role == ROLE_OFFICIAL || u.role == ROLE_SUPERVISOR))
+            a->assignee_agency = u.agency;
         a->assignee = id;
     }
     h = http_wait(r, act_start, act_finish);

@@ -52,9 +52,11 @@ struct req {
     const struct route *route;
     const char *param; /* the {tracking} or {type} segment */
     bool method_mismatch;
+    const char *allow; /* methods the path has, for 405 */
     struct buf body;
     bool too_big;
     _Atomic int state;
+    bool counted; /* in the server's in-flight count */
     /* the caller */
     struct caller caller;
     bool via_cookie;
@@ -76,7 +78,8 @@ struct req {
         struct act_req act;
         struct audit_req audit;
     } job;
-    void *view; /* handler state kept across the wait (in arena) */
+    bool job_is_submit; /* job.submit is the member in use */
+    void *view;         /* handler state kept across the wait (in arena) */
 };
 
 /* ---- responses ---- */

@@ -46,6 +46,11 @@ http_json_body(struct req *r, const struct jfield *fields, size_t count, json_t 
 {
     *out = NULL;
     json_t *root;
+    bool needs_body = false;
+    for (size_t i = 0; i < count; i++)
+        needs_body |= fields[i].required;
+    if (r->body.len == 0 && needs_body)
+        return http_problem(r, 400, "invalid-json", "the body is empty", NULL);
     if (r->body.len == 0) {
         root = json_object();
     } else {

@@ -131,6 +131,8 @@ route_match(struct req *r)
             continue;
         if (strcmp(rt->method, r->method) != 0) {
             r->method_mismatch = true;
+            r->allow =
+                r->allow ? arena_printf(r->arena, "%s, %s", r->allow, rt->method) : rt->method;
             continue;
         }
         r->route = rt;
@@ -210,8 +212,10 @@ static enum handled
 dispatch(struct req *r)
 {
     if (!r->route) {
-        if (r->method_mismatch)
+        if (r->method_mismatch) {
+            http_add_header(r, "Allow", r->allow);
             return http_problem(r, 405, "method-not-allowed", "this path has no such method", NULL);
+        }
         return http_problem(r, 404, "not-found", "no such resource", NULL);
     }
     if (r->too_big)
@@ -223,9 +227,12 @@ dispatch(struct req *r)
     if (rt->roles != ROLES_ANY) {
         if (!signed_in)
             return http_problem(r, 401, "unauthorized", "sign in first", NULL);
-        /* Appeal routes check the object first (404 for another agency's appeal),
-         * so the app decides there; elsewhere the role decides here. */
-        if (!(rt->roles & ROLE_BIT(r->caller.user.role)) && rt->obj != OBJ_APPEAL)
+        /* Agency staff on an appeal route learn nothing about another agency's
+         * appeal: the app answers 404 for it before any role check. Every
+         * other role not in the table is refused here. */
+        enum role role = r->caller.user.role;
+        bool agency_staff = role == ROLE_OFFICIAL || role == ROLE_SUPERVISOR;
+        if (!(rt->roles & ROLE_BIT(role)) && !(agency_staff && rt->obj == OBJ_APPEAL))
             return http_problem(r, 403, "forbidden", "your role may not do this", NULL);
     }
     return rt->fn(r);
@@ -278,7 +285,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         r->url = arena_strdup(a, url);
         r->body = BUF_INIT(srv->opts.body_max);
         r->behind_tls = srv->opts.behind_tls;
-        atomic_fetch_add(&srv->inflight, 1);
         *con_cls = r;
         client_ip(r);
         route_match(r);
@@ -316,6 +322,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     }
     if (r->state == RS_WAIT)
         return MHD_YES;
+    /* From here the request is being worked: shutdown waits for it. A client
+     * still sending its body is not waited for. */
+    r->counted = true;
+    atomic_fetch_add(&srv->inflight, 1);
     enum handled h = dispatch(r);
     if (h == HANDLED_WAIT)
         return MHD_YES;
@@ -334,10 +344,13 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     *con_cls = NULL;
     free(r->resp);
-    free(r->job.submit.response);
+    if (r->job_is_submit)
+        free(r->job.submit.response); /* the union holds another job's fields otherwise */
     buf_fini(&r->body);
+    bool counted = r->counted;
     arena_free(r->arena);
-    atomic_fetch_sub(&srv->inflight, 1);
+    if (counted)
+        atomic_fetch_sub(&srv->inflight, 1);
 }
 
 static void
