@@ -28,7 +28,12 @@ struct arena {
 static struct chunk *
 chunk_new(size_t cap)
 {
-    struct chunk *c = xmalloc(sizeof(*c) + cap);
+    size_t total;
+    if (ckd_add(&total, sizeof(struct chunk), cap)) {
+        fprintf(stderr, "tyndau: arena chunk of %zu bytes overflows\n", cap);
+        abort();
+    }
+    struct chunk *c = xmalloc(total);
     c->next = NULL;
     c->cap = cap;
     c->used = 0;

@@ -36,11 +36,12 @@ enum err
 str_to_u64(struct str s, uint64_t max, uint64_t *out)
 {
     uint64_t v = 0;
-    if (s.len == 0 || s.len > 20)
-        return s.len > 20 ? ERR_TOOBIG : ERR_INVALID;
-    for (size_t i = 0; i < s.len; i++) {
+    if (s.len == 0)
+        return ERR_INVALID;
+    for (size_t i = 0; i < s.len; i++)
         if (s.p[i] < '0' || s.p[i] > '9')
             return ERR_INVALID;
+    for (size_t i = 0; i < s.len; i++) {
         unsigned d = (unsigned)(s.p[i] - '0');
         if (v > (UINT64_MAX - d) / 10)
             return ERR_TOOBIG;
@@ -62,10 +63,11 @@ str_to_i64(struct str s, int64_t min, int64_t max, int64_t *out)
         s.p++;
         s.len--;
     }
-    e = str_to_u64(s, (uint64_t)INT64_MAX, &u);
+    /* The magnitude of INT64_MIN is one more than INT64_MAX. */
+    e = str_to_u64(s, neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, &u);
     if (e)
         return e;
-    int64_t v = neg ? -(int64_t)u : (int64_t)u;
+    int64_t v = neg ? (int64_t)(0 - u) : (int64_t)u;
     if (v < min || v > max)
         return ERR_TOOBIG;
     *out = v;

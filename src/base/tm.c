@@ -188,9 +188,11 @@ tm_parse_iso(struct str s, int64_t *out)
         sec = digits(s.p + 17, 2);
         i = 19;
         if (i < s.len && s.p[i] == '.') {
-            i++;
+            size_t start = ++i;
             while (i < s.len && s.p[i] >= '0' && s.p[i] <= '9')
                 i++;
+            if (i == start)
+                return ERR_INVALID; /* RFC 3339: a fraction has at least one digit */
         }
     }
     if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)

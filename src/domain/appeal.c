@@ -150,7 +150,8 @@ appeal_kind_parse(struct str s, enum appeal_kind *out)
 {
     int v = 0;
     enum err e = parse_name(s, kind_names, KIND__COUNT, &v);
-    *out = (enum appeal_kind)v;
+    if (!e)
+        *out = (enum appeal_kind)v;
     return e;
 }
 
@@ -159,7 +160,8 @@ appeal_channel_parse(struct str s, enum appeal_channel *out)
 {
     int v = 0;
     enum err e = parse_name(s, channel_names, CHANNEL__COUNT, &v);
-    *out = (enum appeal_channel)v;
+    if (!e)
+        *out = (enum appeal_channel)v;
     return e;
 }
 
@@ -168,7 +170,8 @@ appeal_language_parse(struct str s, enum appeal_language *out)
 {
     int v = 0;
     enum err e = parse_name(s, language_names, LANG__COUNT, &v);
-    *out = (enum appeal_language)v;
+    if (!e)
+        *out = (enum appeal_language)v;
     return e;
 }
 
@@ -177,7 +180,8 @@ appeal_status_parse(struct str s, enum appeal_status *out)
 {
     int v = 0;
     enum err e = parse_name(s, status_names, STATUS__COUNT, &v);
-    *out = (enum appeal_status)v;
+    if (!e)
+        *out = (enum appeal_status)v;
     return e;
 }
 
@@ -187,7 +191,8 @@ role_parse(struct str s, enum role *out)
     int v = 0;
     /* "system" is internal: no user may hold it. */
     enum err e = parse_name(s, role_names, ROLE_SYSTEM, &v);
-    *out = (enum role)v;
+    if (!e)
+        *out = (enum role)v;
     return e;
 }
 
@@ -200,12 +205,17 @@ appeal_channel_needs_operator(enum appeal_channel c)
 bool
 appeal_status_is_open(enum appeal_status s)
 {
+    if ((unsigned)s >= STATUS__COUNT)
+        return false;
     return (OPEN_WORK | S(STATUS_ANSWERED)) & S(s);
 }
 
 bool
 appeal_visible(const struct actor *who)
 {
+    /* Whoever holds the tracking secret (or owns the appeal) may see it. */
+    if (who->owner)
+        return true;
     switch (who->role) {
     case ROLE_CITIZEN:
         return who->owner;
@@ -228,8 +238,9 @@ appeal_transition(const struct appeal_state *st, enum appeal_action act, const s
                   enum appeal_status *to, const char **why)
 {
     *why = NULL;
-    if ((unsigned)act >= ACT__COUNT || (unsigned)who->role >= ROLE__COUNT) {
-        *why = "unknown action or role";
+    if ((unsigned)act >= ACT__COUNT || (unsigned)who->role >= ROLE__COUNT ||
+        (unsigned)st->status >= STATUS__COUNT) {
+        *why = "unknown action, role or status";
         return ERR_INVALID;
     }
     const struct rule *r = &rules[act];
@@ -292,7 +303,8 @@ appeal_transition(const struct appeal_state *st, enum appeal_action act, const s
     }
     *to = r->to == STATUS__COUNT ? st->status : r->to;
     /* Assigning a waiting appeal puts it into review. */
-    if (act == ACT_ASSIGN && (st->status == STATUS_REGISTERED || st->status == STATUS_FORWARDED))
+    if (act == ACT_ASSIGN && (st->status == STATUS_REGISTERED || st->status == STATUS_FORWARDED ||
+                              st->status == STATUS_REOPENED))
         *to = STATUS_IN_REVIEW;
     return ERR_OK;
 }
