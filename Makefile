@@ -16,7 +16,7 @@ OPT ?= -O2
 SAN ?=
 CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g $(OPT) $(SAN) $(WARN) \
          -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
-LDLIBS = $(PKG_LIBS) -lpthread -lm
+LDLIBS = $(PKG_LIBS) -lstemmer -lpthread -lm
 
 SRC := $(sort $(wildcard src/*/*.c))
 MAIN := src/cli/main.c
@@ -63,9 +63,38 @@ $(BUILD)/tests/integration/%: tests/integration/%.c $(ITEST_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(ITEST_LIB) $(LIB) -lcmocka $(LDLIBS)
 
+# $(filter): the -MMD files add headers to $^, and clang will not link a .h.
 $(BUILD)/tests/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+
+# make fuzz: each tests/fuzz/fuzz_T.c under libFuzzer with ASan and UBSan for
+# FUZZ_SECONDS, against the library built with clang in build/fuzz. The seeds
+# are tests/fuzz/corpus/fuzz_T/; what libFuzzer adds goes to build/fuzz/corpus/
+# fuzz_T/, and a crash is written into tests/fuzz/corpus/fuzz_T/ (crash-<sha1>),
+# where make test replays it until it is fixed. Runs every target, then fails
+# if any crashed. FUZZ_TARGETS picks some (fuzz_utf8 ...); FUZZ_FLAGS adds
+# libFuzzer flags (-jobs=2, -max_len=8192, ...).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS ?=
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+fuzz:
+	$(MAKE) BUILD=build/fuzz CC=$(FUZZ_CC) OPT=-O1 SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	    $(FUZZ_TARGETS:%=build/fuzz/tests/fuzz/%)
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build/fuzz/corpus/$$t tests/fuzz/corpus/$$t; \
+	    dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
+	    echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+	    build/fuzz/tests/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -print_final_stats=1 -artifact_prefix=tests/fuzz/corpus/$$t/ $$dict $(FUZZ_FLAGS) \
+	        build/fuzz/corpus/$$t tests/fuzz/corpus/$$t || { rc=1; echo "fuzz: $$t FAILED"; }; \
+	done; exit $$rc
+
+build/fuzz/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests -o $@ $(filter %.c %.a,$^) $(LDLIBS)
 
 deps:
 	scripts/deps.sh

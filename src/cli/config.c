@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 
 enum opt_type { OPT_STR, OPT_INT, OPT_BOOL };
+enum { CONFIG_LINE_MAX = 8192 };
 
 #define OFF(f) offsetof(struct config, f)
 
@@ -125,11 +126,25 @@ load_file(struct config *c, const char *path)
         snprintf(errmsg, sizeof(errmsg), "cannot open config file %s", path);
         return ERR_IO;
     }
-    char line[1024];
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
     int lineno = 0;
     enum err e = ERR_OK;
-    while (!e && fgets(line, sizeof(line), f)) {
+    /* getline: a line of any length is one line, never read in pieces. */
+    while (!e && (n = getline(&line, &cap, f)) >= 0) {
         lineno++;
+        if (n > CONFIG_LINE_MAX) {
+            snprintf(errmsg, sizeof(errmsg), "%.200s:%d: line longer than %d bytes", path, lineno,
+                     CONFIG_LINE_MAX);
+            e = ERR_TOOBIG;
+            break;
+        }
+        if (memchr(line, '\0', (size_t)n)) {
+            snprintf(errmsg, sizeof(errmsg), "%.200s:%d: NUL byte in line", path, lineno);
+            e = ERR_INVALID;
+            break;
+        }
         char *hash = strchr(line, '#');
         if (hash)
             *hash = '\0';
@@ -138,7 +153,7 @@ load_file(struct config *c, const char *path)
             continue;
         char *eq = strchr(s, '=');
         if (!eq) {
-            snprintf(errmsg, sizeof(errmsg), "%s:%d: expected name = value", path, lineno);
+            snprintf(errmsg, sizeof(errmsg), "%.200s:%d: expected name = value", path, lineno);
             e = ERR_INVALID;
             break;
         }
@@ -146,7 +161,7 @@ load_file(struct config *c, const char *path)
         char *name = trim(s), *value = trim(eq + 1);
         const struct opt *o = find(name, strlen(name));
         if (!o) {
-            snprintf(errmsg, sizeof(errmsg), "%s:%d: unknown option %.64s", path, lineno, name);
+            snprintf(errmsg, sizeof(errmsg), "%.150s:%d: unknown option %.64s", path, lineno, name);
             e = ERR_INVALID;
             break;
         }
@@ -154,6 +169,7 @@ load_file(struct config *c, const char *path)
         snprintf(src, sizeof(src), "%.200s:%d", path, lineno);
         e = set(c, o, value, src);
     }
+    free(line);
     fclose(f);
     return e;
 }
