@@ -18,25 +18,28 @@
 
 enum { IDEM_KEY_MAX = 128 };
 
-/* Idempotency-Key: 1-128 printable ASCII. NULL and true if absent. */
-static bool
-idem_key(struct req *r, const char **out)
+/* Idempotency-Key: 1-128 printable ASCII, on any POST; false after setting a problem. */
+bool
+http_idem_key_ok(struct req *r)
 {
     const char *k = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
-    *out = NULL;
     if (!k)
         return true;
     size_t n = strlen(k);
     bool ok = n >= 1 && n <= IDEM_KEY_MAX;
     for (size_t i = 0; ok && i < n; i++)
         ok = k[i] > 0x20 && k[i] < 0x7F;
-    if (!ok) {
+    if (!ok)
         http_problem(r, 400, "invalid-header",
                      "Idempotency-Key must be 1-128 printable ASCII characters", NULL);
-        return false;
-    }
-    *out = arena_strdup(r->arena, k);
-    return true;
+    return ok;
+}
+
+static void
+idem_key(struct req *r, const char **out)
+{
+    const char *k = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
+    *out = k ? arena_strdup(r->arena, k) : NULL;
 }
 
 static char *
@@ -292,8 +295,7 @@ h_appeal_submit(struct req *r)
             goto out;
         }
     }
-    if (!idem_key(r, &s->idem_key))
-        goto out;
+    idem_key(r, &s->idem_key);
     crypto_hash_sha256(s->req_hash, (const unsigned char *)r->body.p, r->body.len);
     s->caller = r->caller;
     s->render = render_created;

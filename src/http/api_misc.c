@@ -226,8 +226,10 @@ h_queue(struct req *r)
         json_array_append_new(items, http_appeal_json(r, &rows[i], false));
     json_t *next = json_null();
     if (more && count)
-        next = json_string(arena_printf(r->arena, "%lld.%lld", (long long)rows[count - 1].due_at,
-                                        (long long)rows[count - 1].id));
+        next = json_string(
+            arena_printf(r->arena, "%lld.%lld",
+                         (long long)(rows[count - 1].due_at ? rows[count - 1].due_at : INT64_MAX),
+                         (long long)rows[count - 1].id));
     return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 

@@ -100,6 +100,9 @@ enum handled http_wait(struct req *r, enum err (*start)(struct req *r),
 /* The callback app jobs call when durable (arg = struct req). */
 void http_job_done(void *arg);
 
+/* The Idempotency-Key header, if any, is well-formed (else a problem is set). */
+bool http_idem_key_ok(struct req *r);
+
 /* ---- JSON in ---- */
 enum jtype { JT_STRING, JT_INT, JT_NUMBER, JT_BOOL, JT_OBJECT };
 struct jfield {

@@ -28,6 +28,7 @@ struct http_server {
     struct http_opts opts;
     uint16_t port;
     atomic_int inflight;
+    MHD_socket quiesced; /* the listen socket, closed only after MHD_stop_daemon() */
 };
 
 /* Every response carries these, errors included. */
@@ -220,6 +221,8 @@ dispatch(struct req *r)
     }
     if (r->too_big)
         return http_problem(r, 413, "body-too-large", "the request body is too large", NULL);
+    if (!http_idem_key_ok(r))
+        return HANDLED_DONE;
     if (authenticate(r) == HANDLED_DONE)
         return HANDLED_DONE;
     const struct route *rt = r->route;
@@ -353,7 +356,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         atomic_fetch_sub(&srv->inflight, 1);
 }
 
-static void
+__attribute__((format(printf, 2, 0))) static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[256];
@@ -397,6 +400,7 @@ http_start(struct app *app, const struct http_opts *o, struct http_server **out)
     srv->app = app;
     srv->opts = *o;
     atomic_init(&srv->inflight, 0);
+    srv->quiesced = MHD_INVALID_SOCKET;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
     srv->d = MHD_start_daemon(
@@ -426,9 +430,8 @@ http_port(const struct http_server *srv)
 void
 http_quiesce(struct http_server *srv)
 {
-    MHD_socket s = MHD_quiesce_daemon(srv->d);
-    if (s != MHD_INVALID_SOCKET)
-        close(s);
+    /* MHD's threads may still refer to the socket: close it after they stop. */
+    srv->quiesced = MHD_quiesce_daemon(srv->d);
 }
 
 bool
@@ -450,5 +453,7 @@ http_stop(struct http_server *srv)
     if (!srv)
         return;
     MHD_stop_daemon(srv->d);
+    if (srv->quiesced != MHD_INVALID_SOCKET)
+        close(srv->quiesced);
     free(srv);
 }
