@@ -19,9 +19,8 @@ enum {
     F_ANSWERED_ONCE = 1 << 2,
     F_SAME_AGENCY = 1 << 3,
     F_OWNER = 1 << 4,
-    /* A few values past each enum check the range tests. Statuses stay below
-     * 32: S(x) in appeal.c shifts 1u by the status (reported separately). */
-    STATUS_SPAN = STATUS__COUNT + 2,
+    /* Values well past each enum check the range tests. */
+    STATUS_SPAN = STATUS__COUNT + 40,
     ACT_SPAN = ACT__COUNT + 2,
     ROLE_SPAN = ROLE__COUNT + 2,
 };
@@ -49,7 +48,8 @@ judge(const struct appeal_state *st, enum appeal_action act, const struct actor 
     enum err e = appeal_transition(st, act, who, to, &why);
     FUZZ_CHECK(e == ERR_OK || e == ERR_INVALID || e == ERR_NOTFOUND || e == ERR_DENIED ||
                e == ERR_CONFLICT);
-    bool known = (unsigned)act < ACT__COUNT && (unsigned)who->role < ROLE__COUNT;
+    bool known = (unsigned)act < ACT__COUNT && (unsigned)who->role < ROLE__COUNT &&
+                 (unsigned)st->status < STATUS__COUNT;
     FUZZ_CHECK(known == (e != ERR_INVALID));
     if (e) {
         FUZZ_CHECK(why != NULL && why[0] != '\0');
@@ -62,7 +62,7 @@ judge(const struct appeal_state *st, enum appeal_action act, const struct actor 
     FUZZ_CHECK((unsigned)*to < STATUS__COUNT);
     FUZZ_CHECK((unsigned)st->status < STATUS__COUNT);
     FUZZ_CHECK(appeal_visible(who));
-    FUZZ_CHECK(who->role != ROLE_ANALYST);
+    FUZZ_CHECK(who->role != ROLE_ANALYST || who->owner); /* with the secret, as the citizen */
     if (who->role == ROLE_CITIZEN)
         FUZZ_CHECK(who->owner);
     if (who->role == ROLE_OFFICIAL || who->role == ROLE_SUPERVISOR)
