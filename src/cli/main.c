@@ -22,6 +22,9 @@ static const struct {
     {"routes", cmd_routes, "print the router table as JSON"},
     {"config", cmd_config, "print the configuration in effect"},
     {"verify", cmd_verify, "check every appeal's hash-chained timeline"},
+    {"opinion", cmd_opinion,
+     "weight a 0/1 stance sample to population margins: opinion --sample S.csv --margins M.csv"
+     " [--json]"},
 };
 
 static void
