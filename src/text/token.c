@@ -1,0 +1,185 @@
+/*
+ * token.c - the tokeniser: one pass to find the spans, a second to fold
+ * each. Exports token_split(); everything else is static.
+ */
+#include "text/token.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+#include "text/normalise.h"
+#include "text/text_int.h"
+#include "text/utf8.h"
+
+static bool
+is_apostrophe(int32_t cp)
+{
+    return cp == '\'' || cp == 0x2019 || cp == 0x2BC;
+}
+
+static bool
+is_inner_point(int32_t cp)
+{
+    return cp == '.' || cp == ',';
+}
+
+static bool
+is_body(int32_t cp)
+{
+    return text__is_letter(cp) || text__is_digit(cp) || text__is_mark(cp);
+}
+
+/* The code point after byte i, or -1 at the end; *n its length. */
+static int32_t
+peek(struct str s, size_t i, size_t *n)
+{
+    int32_t cp;
+    if (i >= s.len) {
+        *n = 0;
+        return -1;
+    }
+    *n = text__decode(s.p + i, s.len - i, &cp);
+    return cp;
+}
+
+/* The token starting at byte i (a body character): its end, and what it is. */
+static size_t
+scan(struct str s, size_t i, struct token *t)
+{
+    bool latin = false, cyr = false, other = false;
+    size_t letters = 0;
+    int32_t prev = -1;
+    size_t end = i;
+    t->kind = TOKEN_NUMBER;
+    while (end < s.len) {
+        size_t n, n2;
+        int32_t cp = peek(s, end, &n);
+        if (is_body(cp) || (text__is_invisible(cp) && prev >= 0)) {
+            if (text__is_letter(cp)) {
+                letters++;
+                t->kind = TOKEN_WORD;
+                if (text__is_latin(cp))
+                    latin = true;
+                else if (text__is_cyrillic(cp))
+                    cyr = true;
+                else
+                    other = true;
+            }
+            if (!text__is_invisible(cp) && !text__is_mark(cp))
+                prev = cp;
+            end += n;
+            continue;
+        }
+        int32_t next = peek(s, end + n, &n2);
+        bool joins = (is_apostrophe(cp) && text__is_letter(prev) && text__is_letter(next)) ||
+                     (is_inner_point(cp) && text__is_digit(prev) && text__is_digit(next));
+        if (!joins)
+            break;
+        end += n;
+        prev = cp;
+    }
+    /* Trailing invisibles are not part of the token. */
+    while (end > i) {
+        size_t k = end - 1;
+        while (k > i && ((unsigned char)s.p[k] & 0xC0) == 0x80)
+            k--;
+        int32_t cp;
+        (void)text__decode(s.p + k, end - k, &cp);
+        if (!text__is_invisible(cp))
+            break;
+        end = k;
+    }
+    t->off = i;
+    t->len = end - i;
+    t->letter_count = letters;
+    if (letters == 0)
+        t->script = TOKEN_SCRIPT_NONE;
+    else if (other)
+        t->script = TOKEN_SCRIPT_OTHER;
+    else if (latin && cyr)
+        t->script = TOKEN_SCRIPT_MIXED;
+    else
+        t->script = latin ? TOKEN_SCRIPT_LATIN : TOKEN_SCRIPT_CYRILLIC;
+    return end;
+}
+
+/* Walk s; fill t[] when it is not NULL. The token count. */
+static size_t
+walk(struct str s, struct token *t, size_t max)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < s.len;) {
+        size_t n;
+        int32_t cp = peek(s, i, &n);
+        if (!is_body(cp) || text__is_mark(cp)) {
+            i += n;
+            continue;
+        }
+        struct token tmp;
+        size_t end = scan(s, i, &tmp);
+        if (t && count < max)
+            t[count] = tmp;
+        count++;
+        i = end;
+    }
+    return count;
+}
+
+/* Can cp be folded by utf8proc_tolower() alone, NFC and all? ASCII,
+ * Latin-1 and Latin Extended-A (not ß ŉ ſ, which fold to two letters) and
+ * Cyrillic: the letters of nearly every appeal. */
+static bool
+simple_fold(int32_t cp)
+{
+    return cp < 0x80 || (cp >= 0xC0 && cp < 0x180 && cp != 0xDF && cp != 0x149 && cp != 0x17F) ||
+           (cp >= 0x400 && cp < 0x530);
+}
+
+/* The normal form of token t of s, without utf8proc_map()'s malloc when
+ * every character folds simply (the same result: see simple_fold()). */
+static enum err
+fold_token(struct arena *a, struct str s, struct token *t)
+{
+    struct str w = {s.p + t->off, t->len};
+    for (size_t i = 0; i < w.len;) {
+        int32_t cp;
+        i += text__decode(w.p + i, w.len - i, &cp);
+        if (!simple_fold(cp))
+            return normalise_text(a, w, &t->norm);
+    }
+    /* Lower case never takes more bytes than upper case here. */
+    char *p = arena_alloc(a, w.len + 1);
+    size_t len = 0;
+    for (size_t i = 0; i < w.len;) {
+        int32_t cp;
+        i += text__decode(w.p + i, w.len - i, &cp);
+        cp = cp == 0x130 ? 'i' : utf8proc_tolower(cp);
+        len += text__encode(cp, p + len);
+    }
+    p[len] = '\0';
+    t->norm = (struct str){p, len};
+    return ERR_OK;
+}
+
+enum err
+token_split(struct arena *a, struct str s, struct token **tokens, size_t *count)
+{
+    if (s.len > NORMALISE_MAX)
+        return ERR_TOOBIG;
+    if (!utf8_valid(s))
+        return ERR_INVALID;
+    size_t n = walk(s, NULL, 0);
+    if (n > TOKEN_MAX)
+        return ERR_TOOBIG;
+    struct token *t = n ? ARENA_ARRAY(a, struct token, n) : NULL;
+    (void)walk(s, t, n);
+    for (size_t k = 0; k < n; k++) {
+        enum err e = fold_token(a, s, &t[k]);
+        /* A valid slice of valid UTF-8 at character bounds is valid. */
+        if (e)
+            return e;
+    }
+    *tokens = t;
+    *count = n;
+    return ERR_OK;
+}

@@ -1,0 +1,226 @@
+/*
+ * test_lang.c - language identification: Kazakh in both scripts, Russian,
+ * English, informal Kazakh typed on a Russian keyboard, mixed Kazakh and
+ * Russian texts with a share per language, texts without letters, codes,
+ * a model trained on given samples, and a held-out check on the seed corpus.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/util.h"
+#include "text/lang.h"
+#include "text/lang_corpus.h"
+
+static struct lang_model *model;
+
+static int
+setup(void **state)
+{
+    (void)state;
+    model = lang_model_new();
+    return model ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    lang_model_free(model);
+    return 0;
+}
+
+static struct lang_guess
+guess(const char *text)
+{
+    struct arena *a = arena_new();
+    struct lang_guess g;
+    memset(&g, 0xAB, sizeof(g));
+    enum err e = lang_detect(model, a, str_from_cstr(text), &g);
+    if (e != ERR_OK)
+        fail_msg("lang_detect(%s): %s", text, err_name(e));
+    arena_free(a);
+    return g;
+}
+
+static void
+expect(const char *text, enum lang want)
+{
+    struct lang_guess g = guess(text);
+    if (g.lang != want)
+        fail_msg("%s: %s (kk %.2f ru %.2f en %.2f), want %s", text, lang_code(g.lang),
+                 g.score[LANG_KK], g.score[LANG_RU], g.score[LANG_EN], lang_code(want));
+}
+
+static void
+three_languages(void **state)
+{
+    (void)state;
+    expect("Біздің көшеде үш күннен бері жарық жоқ, балалар қараңғыда жүреді.", LANG_KK);
+    expect("Жолды қашан жөндейсіздер?", LANG_KK);
+    expect("У нас во дворе третий день не вывозят мусор.", LANG_RU);
+    expect("Когда отремонтируют дорогу?", LANG_RU);
+    expect("The playground near our school has been broken for months.", LANG_EN);
+    expect("When will you fix the road?", LANG_EN);
+}
+
+static void
+kazakh_without_kazakh_letters(void **state)
+{
+    (void)state;
+    /* Typed on a Russian keyboard: қ -> к, ө -> о, і -> и ... */
+    expect("Рахмет, жолды тез жондеп бердиниздер, оте жаксы", LANG_KK);
+    expect("Бизде су жок, кашан береди?", LANG_KK);
+}
+
+static void
+latin_kazakh(void **state)
+{
+    (void)state;
+    struct lang_guess g = guess("Bızdıñ köşede üş künnen berı jaryq joq.");
+    assert_int_equal(g.lang, LANG_KK);
+    assert_true(g.kk_latin);
+    g = guess("Bizdin koshede ush kunnen beri zharyq zhoq, balalar qaranghyda zhuredi.");
+    assert_int_equal(g.lang, LANG_KK);
+    assert_true(g.kk_latin);
+    g = guess("Qazaqstan Respublikasynyñ azamattary");
+    assert_int_equal(g.lang, LANG_KK);
+    g = guess("Біздің ауылда су жоқ.");
+    assert_false(g.kk_latin);
+}
+
+static void
+mixed_kazakh_and_russian(void **state)
+{
+    (void)state;
+    struct lang_guess g =
+        guess("Сәлеметсіз бе, біздің үйде жылу жоқ. Очень холодно, дети болеют, примите меры.");
+    assert_true(g.mixed);
+    assert_true(g.score[LANG_KK] >= LANG_MIXED_MIN);
+    assert_true(g.score[LANG_RU] >= LANG_MIXED_MIN);
+    double sum = g.score[LANG_KK] + g.score[LANG_RU] + g.score[LANG_EN];
+    assert_true(sum > 0.999 && sum < 1.001);
+    assert_true(g.score[LANG_UND] == 0);
+    /* Mostly Kazakh with a Russian loan phrase: Kazakh dominates. */
+    g = guess("Құрметті әкімдік, біздің ауланың ойын алаңы бұзылған, короче ужас.");
+    assert_int_equal(g.lang, LANG_KK);
+    /* Mostly Russian with a Kazakh greeting: Russian dominates. */
+    g = guess("Сәлеметсіз бе! Прошу разобраться с отоплением в нашем доме, батареи холодные "
+              "уже вторую неделю.");
+    assert_int_equal(g.lang, LANG_RU);
+    assert_true(g.score[LANG_KK] > 0);
+}
+
+static void
+no_letters(void **state)
+{
+    (void)state;
+    struct lang_guess g = guess("12.03.2026 — 15 000 ₸ !!! 😀");
+    assert_int_equal(g.lang, LANG_UND);
+    assert_int_equal(g.words, 0);
+    assert_false(g.mixed);
+    for (int l = 0; l < LANG__COUNT; l++)
+        assert_true(g.score[l] == 0);
+    g = guess("");
+    assert_int_equal(g.lang, LANG_UND);
+}
+
+static void
+bad_input(void **state)
+{
+    struct arena *a = arena_new();
+    struct lang_guess g = {.lang = LANG_EN};
+    (void)state;
+    assert_int_equal(lang_detect(model, a, STR("су \xFF"), &g), ERR_INVALID);
+    assert_int_equal(g.lang, LANG_EN);
+    arena_free(a);
+}
+
+static void
+codes(void **state)
+{
+    (void)state;
+    assert_string_equal(lang_code(LANG_KK), "kk");
+    assert_string_equal(lang_code(LANG_RU), "ru");
+    assert_string_equal(lang_code(LANG_EN), "en");
+    assert_string_equal(lang_code(LANG_UND), "und");
+    assert_string_equal(lang_code((enum lang)99), "und");
+    assert_int_equal(lang_from_code(STR("kk")), LANG_KK);
+    assert_int_equal(lang_from_code(STR("ru")), LANG_RU);
+    assert_int_equal(lang_from_code(STR("en")), LANG_EN);
+    assert_int_equal(lang_from_code(STR("de")), LANG_UND);
+    assert_int_equal(lang_from_code(STR("")), LANG_UND);
+}
+
+static void
+trained_on_given_samples(void **state)
+{
+    static const struct lang_sample s[] = {
+        {LANG_KK, STR("сәлем әлем қалайсың")},     {LANG_RU, STR("привет мир как дела")},
+        {LANG_EN, STR("hello world how are you")}, {LANG_UND, STR("skipped")},
+        {LANG_EN, STR("bad \xFF skipped")},
+    };
+    (void)state;
+    struct lang_model *m = lang_model_train(s, ARRAY_LEN(s));
+    struct arena *a = arena_new();
+    struct lang_guess g;
+    assert_int_equal(lang_detect(m, a, STR("how are you, world"), &g), ERR_OK);
+    assert_int_equal(g.lang, LANG_EN);
+    assert_int_equal(lang_detect(m, a, STR("как дела, мир"), &g), ERR_OK);
+    assert_int_equal(g.lang, LANG_RU);
+    arena_free(a);
+    lang_model_free(m);
+    lang_model_free(NULL);
+}
+
+/* Every fifth corpus sentence held out: at least 95% right per language,
+ * in Cyrillic and (for Kazakh) in the 2021 Latin letters. */
+static void
+held_out_corpus(void **state)
+{
+    (void)state;
+    struct lang_sample train[1024];
+    size_t n = 0;
+    for (int l = LANG_KK; l < LANG__COUNT; l++) {
+        size_t count;
+        const char *const *s = lang_corpus_get((enum lang)l, &count);
+        for (size_t i = 0; i < count && n < ARRAY_LEN(train); i++)
+            if (i % 5 != 4)
+                train[n++] = (struct lang_sample){(enum lang)l, str_from_cstr(s[i])};
+    }
+    struct lang_model *m = lang_model_train(train, n);
+    struct arena *a = arena_new();
+    for (int l = LANG_KK; l < LANG__COUNT; l++) {
+        size_t count, right = 0, total = 0;
+        const char *const *s = lang_corpus_get((enum lang)l, &count);
+        for (size_t i = 4; i < count; i += 5) {
+            struct lang_guess g;
+            assert_int_equal(lang_detect(m, a, str_from_cstr(s[i]), &g), ERR_OK);
+            total++;
+            right += g.lang == (enum lang)l;
+        }
+        if (right * 100 < total * 95)
+            fail_msg("%s: %zu of %zu held-out sentences right", lang_code((enum lang)l), right,
+                     total);
+    }
+    arena_free(a);
+    lang_model_free(m);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(three_languages), cmocka_unit_test(kazakh_without_kazakh_letters),
+        cmocka_unit_test(latin_kazakh),    cmocka_unit_test(mixed_kazakh_and_russian),
+        cmocka_unit_test(no_letters),      cmocka_unit_test(bad_input),
+        cmocka_unit_test(codes),           cmocka_unit_test(trained_on_given_samples),
+        cmocka_unit_test(held_out_corpus),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

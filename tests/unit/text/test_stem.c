@@ -1,0 +1,197 @@
+/*
+ * test_stem.c - Snowball russian and english through libstemmer, the Kazakh
+ * suffix stripper (plural, possessive and case endings, consonants put back,
+ * minimum stem) in both scripts, and a stemmer per thread.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/util.h"
+#include "text/stem.h"
+
+static void
+check(struct stem *st, enum lang l, const char *word, const char *want)
+{
+    struct arena *a = arena_new();
+    struct str out;
+    enum err e = stem_word(st, a, l, str_from_cstr(word), &out);
+    if (e != ERR_OK)
+        fail_msg("stem_word(%s): %s", word, err_name(e));
+    if (!str_cstr_eq(out, want))
+        fail_msg("stem %s %s = [%.*s], want [%s]", lang_code(l), word, (int)out.len, out.p, want);
+    arena_free(a);
+}
+
+static int
+setup(void **state)
+{
+    struct stem *st = NULL;
+    if (stem_new(&st) != ERR_OK)
+        return -1;
+    *state = st;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    stem_free(*state);
+    stem_free(NULL);
+    return 0;
+}
+
+static void
+russian(void **state)
+{
+    struct stem *st = *state;
+    check(st, LANG_RU, "жалобами", "жалоб");
+    check(st, LANG_RU, "жалоба", "жалоб");
+    check(st, LANG_RU, "Дорогами", "дорог"); /* normalised first */
+    check(st, LANG_RU, "отремонтировать", "отремонтирова");
+    check(st, LANG_RU, "ёлка", "елк");
+    check(st, LANG_RU, "елка", "елк");
+}
+
+static void
+english(void **state)
+{
+    struct stem *st = *state;
+    check(st, LANG_EN, "complaints", "complaint");
+    check(st, LANG_EN, "Running", "run");
+    check(st, LANG_EN, "roads", "road");
+    check(st, LANG_EN, "repaired", "repair");
+}
+
+static void
+kazakh_suffixes(void **state)
+{
+    struct stem *st = *state;
+    /* plural */
+    check(st, LANG_KK, "балалар", "bala");
+    check(st, LANG_KK, "үйлер", "üiler"); /* stem would be 2 letters: kept */
+    check(st, LANG_KK, "жолдар", "jol");
+    check(st, LANG_KK, "ағаштар", "ağaş");
+    check(st, LANG_KK, "көшелер", "köşe");
+    /* case endings, after plural and possessive */
+    check(st, LANG_KK, "балаларға", "bala");
+    check(st, LANG_KK, "қалаларында", "qala");
+    check(st, LANG_KK, "Астанада", "astana");
+    check(st, LANG_KK, "жолдарды", "jol");
+    check(st, LANG_KK, "әкімдікпен", "äkimdik");
+    check(st, LANG_KK, "көшелердегі", "köşe");
+    check(st, LANG_KK, "мектептен", "mektep");
+    check(st, LANG_KK, "балалардың", "bala");
+    /* possessive, with the voiced consonant put back */
+    check(st, LANG_KK, "қаласы", "qala");
+    check(st, LANG_KK, "ауылымызда", "auyl");
+    check(st, LANG_KK, "ауылына", "auyl");
+    check(st, LANG_KK, "кітабы", "kitap");
+    check(st, LANG_KK, "мектебімізде", "mektep");
+    check(st, LANG_KK, "жүрегі", "jürek");
+    /* conservative: short stems and bare -a/-e/-m/-n stay */
+    check(st, LANG_KK, "қала", "qala");
+    check(st, LANG_KK, "адам", "adam");
+    check(st, LANG_KK, "қалам", "qalam");
+    check(st, LANG_KK, "ақын", "aqyn");
+    check(st, LANG_KK, "мен", "men");
+    check(st, LANG_KK, "су", "su");
+}
+
+static void
+kazakh_in_both_scripts(void **state)
+{
+    struct stem *st = *state;
+    check(st, LANG_KK, "жолдарда", "jol");
+    check(st, LANG_KK, "joldarda", "jol");
+    check(st, LANG_KK, "Qalalarynda", "qala");
+    check(st, LANG_KK, "мектебімізде", "mektep");
+    check(st, LANG_KK, "mektebımızde", "mektep");
+    check(st, LANG_KK, "mektebimizde", "mektep"); /* i typed for ı */
+}
+
+static void
+stem_kk_is_a_prefix(void **state)
+{
+    struct arena *a = arena_new();
+    (void)state;
+    struct str w = STR("balalarğa");
+    struct str s = stem_kk(a, w);
+    assert_ptr_equal(s.p, w.p);
+    assert_int_equal(s.len, 4);
+    s = stem_kk(a, STR(""));
+    assert_int_equal(s.len, 0);
+    arena_free(a);
+}
+
+static void
+other_languages_and_limits(void **state)
+{
+    struct stem *st = *state;
+    struct arena *a = arena_new();
+    struct str out = {"x", 1};
+    check(st, LANG_UND, "  ЖОЛ ", "жол");
+    char big[STEM_WORD_MAX + 2];
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    check(st, LANG_EN, big, big); /* too long: normalised only */
+    assert_int_equal(stem_word(st, a, LANG_RU, STR("\xFF"), &out), ERR_INVALID);
+    assert_int_equal(out.len, 1);
+    arena_free(a);
+}
+
+/* One stemmer per thread: four threads stem at once. */
+static void *
+worker(void *arg)
+{
+    struct stem *st = NULL;
+    (void)arg;
+    if (stem_new(&st) != ERR_OK)
+        return (void *)1;
+    uintptr_t bad = 0;
+    for (int i = 0; i < 2000; i++) {
+        struct arena *a = arena_new();
+        struct str r, e;
+        bad |= stem_word(st, a, LANG_RU, STR("жалобами"), &r) != ERR_OK || !str_cstr_eq(r, "жалоб");
+        bad |= stem_word(st, a, LANG_EN, STR("complaints"), &e) != ERR_OK ||
+               !str_cstr_eq(e, "complaint");
+        arena_free(a);
+    }
+    stem_free(st);
+    return (void *)bad;
+}
+
+static void
+a_stemmer_per_thread(void **state)
+{
+    pthread_t t[4];
+    (void)state;
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, worker, NULL), 0);
+    for (int i = 0; i < 4; i++) {
+        void *r;
+        assert_int_equal(pthread_join(t[i], &r), 0);
+        assert_null(r);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(russian),
+        cmocka_unit_test(english),
+        cmocka_unit_test(kazakh_suffixes),
+        cmocka_unit_test(kazakh_in_both_scripts),
+        cmocka_unit_test(stem_kk_is_a_prefix),
+        cmocka_unit_test(other_languages_and_limits),
+        cmocka_unit_test(a_stemmer_per_thread),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,152 @@
+/*
+ * test_token.c - the tokeniser: words and numbers in Kazakh (both scripts),
+ * Russian and English, byte offsets back into the original text, scripts,
+ * and what joins or splits a token.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/util.h"
+#include "text/token.h"
+
+struct want {
+    const char *orig; /* the bytes at off..off+len */
+    const char *norm;
+    enum token_kind kind;
+    enum token_script script;
+};
+
+static void
+check(const char *text, const struct want *w, size_t n)
+{
+    struct arena *a = arena_new();
+    struct token *t = NULL;
+    size_t count = 99;
+    struct str s = str_from_cstr(text);
+    assert_int_equal(token_split(a, s, &t, &count), ERR_OK);
+    if (count != n)
+        fail_msg("%s: %zu tokens, want %zu", text, count, n);
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].len != strlen(w[i].orig) || memcmp(text + t[i].off, w[i].orig, t[i].len) != 0)
+            fail_msg("%s: token %zu is [%.*s], want [%s]", text, i, (int)t[i].len, text + t[i].off,
+                     w[i].orig);
+        if (!str_cstr_eq(t[i].norm, w[i].norm))
+            fail_msg("%s: token %zu folds to [%.*s], want [%s]", text, i, (int)t[i].norm.len,
+                     t[i].norm.p, w[i].norm);
+        assert_int_equal(t[i].kind, w[i].kind);
+        assert_int_equal(t[i].script, w[i].script);
+    }
+    arena_free(a);
+}
+#define CHECK(text, ...)                                                                           \
+    do {                                                                                           \
+        static const struct want w_[] = {__VA_ARGS__};                                             \
+        check((text), w_, ARRAY_LEN(w_));                                                          \
+    } while (0)
+
+#define W TOKEN_WORD
+#define N TOKEN_NUMBER
+#define L TOKEN_SCRIPT_LATIN
+#define C TOKEN_SCRIPT_CYRILLIC
+#define X TOKEN_SCRIPT_MIXED
+#define NO TOKEN_SCRIPT_NONE
+
+static void
+kazakh_cyrillic(void **state)
+{
+    (void)state;
+    CHECK("Құрметті әкім! Көшеде 3 күн су жоқ.", {"Құрметті", "құрметті", W, C},
+          {"әкім", "әкім", W, C}, {"Көшеде", "көшеде", W, C}, {"3", "3", N, NO},
+          {"күн", "күн", W, C}, {"су", "су", W, C}, {"жоқ", "жоқ", W, C});
+    CHECK("ҮЙІМІЗДІҢ һәм ІШІНДЕ", {"ҮЙІМІЗДІҢ", "үйіміздің", W, C}, {"һәм", "һәм", W, C},
+          {"ІШІНДЕ", "ішінде", W, C});
+}
+
+static void
+kazakh_latin(void **state)
+{
+    (void)state;
+    CHECK("Qūrmettı äkım, köşede su joq!", {"Qūrmettı", "qūrmettı", W, L}, {"äkım", "äkım", W, L},
+          {"köşede", "köşede", W, L}, {"su", "su", W, L}, {"joq", "joq", W, L});
+    CHECK("Qazaqstan'ğa", {"Qazaqstan'ğa", "qazaqstan'ğa", W, L});
+}
+
+static void
+russian_and_english(void **state)
+{
+    (void)state;
+    CHECK("Нет воды уже 2 недели (с 12.03.2026)!", {"Нет", "нет", W, C}, {"воды", "воды", W, C},
+          {"уже", "уже", W, C}, {"2", "2", N, NO}, {"недели", "недели", W, C}, {"с", "с", W, C},
+          {"12.03.2026", "12.03.2026", N, NO});
+    CHECK("We don't have 3,5 hours.", {"We", "we", W, L}, {"don't", "don't", W, L},
+          {"have", "have", W, L}, {"3,5", "3,5", N, NO}, {"hours", "hours", W, L});
+}
+
+static void
+mixed_text_and_scripts(void **state)
+{
+    (void)state;
+    /* A Latin "a" inside a Cyrillic word: one token, mixed script. */
+    CHECK("Рахмет, спасибо, Aкимат", {"Рахмет", "рахмет", W, C}, {"спасибо", "спасибо", W, C},
+          {"Aкимат", "aкимат", W, X});
+    CHECK("covid19 5G", {"covid19", "covid19", W, L}, {"5G", "5g", W, L});
+}
+
+static void
+what_splits(void **state)
+{
+    (void)state;
+    CHECK("бір-бірі, e-mail; 75-2026-0000123", {"бір", "бір", W, C}, {"бірі", "бірі", W, C},
+          {"e", "e", W, L}, {"mail", "mail", W, L}, {"75", "75", N, NO}, {"2026", "2026", N, NO},
+          {"0000123", "0000123", N, NO});
+    /* A point or apostrophe at the edge is not part of the word. */
+    CHECK("'сөз' 3. 4,", {"сөз", "сөз", W, C}, {"3", "3", N, NO}, {"4", "4", N, NO});
+}
+
+static void
+offsets_survive_decomposed_and_invisible(void **state)
+{
+    (void)state;
+    /* и + breve, a soft hyphen inside a word, a zero-width space after it */
+    CHECK("мои\xCC\x86 қа\xC2\xADзақ\xE2\x80\x8B!", {"мои\xCC\x86", "мой", W, C},
+          {"қа\xC2\xADзақ", "қазақ", W, C});
+}
+
+static void
+empty_and_bad(void **state)
+{
+    struct arena *a = arena_new();
+    struct token *t = (struct token *)1;
+    size_t n = 7;
+    (void)state;
+    assert_int_equal(token_split(a, STR(""), &t, &n), ERR_OK);
+    assert_int_equal(n, 0);
+    assert_null(t);
+    assert_int_equal(token_split(a, STR(" ,.!? — "), &t, &n), ERR_OK);
+    assert_int_equal(n, 0);
+    n = 7;
+    assert_int_equal(token_split(a, STR("ab\xFF"), &t, &n), ERR_INVALID);
+    assert_int_equal(n, 7);
+    arena_free(a);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(kazakh_cyrillic),
+        cmocka_unit_test(kazakh_latin),
+        cmocka_unit_test(russian_and_english),
+        cmocka_unit_test(mixed_text_and_scripts),
+        cmocka_unit_test(what_splits),
+        cmocka_unit_test(offsets_survive_decomposed_and_invisible),
+        cmocka_unit_test(empty_and_bad),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
