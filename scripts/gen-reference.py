@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""gen-reference.py - generate src/store/migrations/002_reference.sqlite.sql.
+"""gen-reference.py - generate src/store/migrations/002_reference.sql.
 
 Reads only the geokz region table (KATO codes) and writes plain INSERT
 statements for regions, agencies, topics and routing_rules to stdout:
 
-    python3 scripts/gen-reference.py > src/store/migrations/002_reference.sqlite.sql
+    python3 scripts/gen-reference.py > src/store/migrations/002_reference.sql
     python3 scripts/gen-reference.py [CSV] > ...   (default CSV path below)
 
 The output is plain SQL valid for both SQLite and PostgreSQL: single quotes

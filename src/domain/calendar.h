@@ -59,7 +59,7 @@ enum {
 
 /* The official calendar of the Republic of Kazakhstan for 2025, 2026 and
  * 2027 in date order, with the source of every entry. The same rows are in
- * src/store/migrations/003_calendar.sqlite.sql: change both together. */
+ * src/store/migrations/003_calendar.sql: change both together. */
 extern const struct cal_entry calendar_kz_default[];
 extern const size_t calendar_kz_default_count;
 

@@ -14,26 +14,41 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 
-static const struct store_ops *const backends[] = {&store_sqlite_ops};
+static const struct {
+    const char *scheme;
+    const struct store_ops *ops;
+    /* The backend is handed the whole DSN (libpq parses the URI), not what follows ':'. */
+    bool whole_dsn;
+} backends[] = {
+    {"sqlite", &store_sqlite_ops, false},
+    {"postgresql", &store_pg_ops, true},
+    {"postgres", &store_pg_ops, true},
+};
+
+/* Why the last store_open() on this thread failed: store_errmsg(NULL). */
+static _Thread_local char open_err[256];
 
 enum err
 store_open(const char *dsn, const struct store_opts *o, struct store **out)
 {
     const char *colon = strchr(dsn, ':');
+    snprintf(open_err, sizeof(open_err), "not a DSN: want sqlite:PATH or postgresql://...");
     if (!colon)
         return ERR_INVALID;
     if (sodium_init() < 0)
         return ERR_UNAVAILABLE;
     for (size_t i = 0; i < ARRAY_LEN(backends); i++) {
-        size_t n = strlen(backends[i]->scheme);
-        if ((size_t)(colon - dsn) == n && memcmp(dsn, backends[i]->scheme, n) == 0) {
+        size_t n = strlen(backends[i].scheme);
+        if ((size_t)(colon - dsn) == n && memcmp(dsn, backends[i].scheme, n) == 0) {
             struct store *s = xcalloc(1, sizeof(*s));
-            s->ops = backends[i];
-            enum err e = s->ops->open(s, colon + 1, o);
+            s->ops = backends[i].ops;
+            enum err e = s->ops->open(s, backends[i].whole_dsn ? dsn : colon + 1, o);
             if (e) {
+                snprintf(open_err, sizeof(open_err), "%s", s->ops->errmsg(s));
                 free(s);
                 return e;
             }
+            open_err[0] = '\0';
             *out = s;
             return ERR_OK;
         }
@@ -50,6 +65,30 @@ store_close(struct store *s)
     free(s);
 }
 
+static bool
+ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+bool
+store__migration_applies(const char *name, const char *tag)
+{
+    static const char *const tags[] = {"sqlite", "pg"};
+    char own[32];
+    snprintf(own, sizeof(own), ".%s.sql", tag);
+    if (ends_with(name, own))
+        return true;
+    for (size_t i = 0; i < ARRAY_LEN(tags); i++) {
+        char other[32];
+        snprintf(other, sizeof(other), ".%s.sql", tags[i]);
+        if (ends_with(name, other))
+            return false; /* another backend's */
+    }
+    return ends_with(name, ".sql");
+}
+
 void
 store__event_hash(const unsigned char prev[32], int64_t appeal_id, const struct appeal_event *ev,
                   unsigned char out[32])
@@ -57,8 +96,8 @@ store__event_hash(const unsigned char prev[32], int64_t appeal_id, const struct 
     struct buf b = BUF_INIT(1 << 16);
     buf_printf(&b, "%lld|%d|%lld|%s|%s|%lld|%s|%s|%s|%lld|", (long long)appeal_id, ev->seq,
                (long long)ev->at, appeal_action_name(ev->action), role_name(ev->actor_role),
-               (long long)ev->actor_id, appeal_status_name(ev->from), appeal_status_name(ev->to),
-               ev->agency ? ev->agency : "", (long long)ev->due_at);
+               (long long)ev->actor_id, ev->seq == 1 ? "" : appeal_status_name(ev->from),
+               appeal_status_name(ev->to), ev->agency ? ev->agency : "", (long long)ev->due_at);
     if (ev->reason)
         buf_puts(&b, ev->reason);
     crypto_hash_sha256_state st;
@@ -73,7 +112,7 @@ store__event_hash(const unsigned char prev[32], int64_t appeal_id, const struct 
 const char *
 store_errmsg(struct store *s)
 {
-    return s->ops->errmsg(s);
+    return s ? s->ops->errmsg(s) : open_err;
 }
 enum err
 store_migrate(struct store *s, int *applied)
@@ -264,19 +303,27 @@ struct sync_wait {
     enum err e; /* guarded by mu */
     store_job_fn fn;
     void *arg; /* the caller's, for fn */
+    struct store *s;
+    char msg[256]; /* the writer's error text, for the caller's thread */
 };
 
 static enum err
 sync_run(struct store_tx *tx, void *arg)
 {
     struct sync_wait *w = arg;
-    return w->fn(tx, w->arg);
+    enum err e = w->fn(tx, w->arg);
+    /* Now, before the next job of the group overwrites it. */
+    if (e)
+        snprintf(w->msg, sizeof(w->msg), "%s", w->s->ops->errmsg(w->s));
+    return e;
 }
 
 static void
 sync_done(enum err e, void *arg)
 {
     struct sync_wait *w = arg;
+    if (e && !w->msg[0]) /* the job went well but the commit failed */
+        snprintf(w->msg, sizeof(w->msg), "%s", w->s->ops->errmsg(w->s));
     pthread_mutex_lock(&w->mu);
     w->e = e;
     w->done = true;
@@ -288,7 +335,7 @@ enum err
 store_write(struct store *s, store_job_fn fn, void *arg)
 {
     struct sync_wait w = {
-        PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, ERR_OK, fn, arg};
+        PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, ERR_OK, fn, arg, s, ""};
     enum err e = s->ops->write_async(s, sync_run, sync_done, &w);
     if (e)
         return e;
@@ -297,5 +344,7 @@ store_write(struct store *s, store_job_fn fn, void *arg)
         pthread_cond_wait(&w.cv, &w.mu);
     e = w.e;
     pthread_mutex_unlock(&w.mu);
+    if (e && w.msg[0])
+        s->ops->errmsg_set(s, w.msg);
     return e;
 }

@@ -1,12 +1,13 @@
 /*
  * store.h - the one door to the database. Backends implement struct store_ops
- * (store_sqlite_ops now). Writes run as jobs on the store's writer: jobs are
- * committed in groups (one fsync for many) and a job's done callback runs
- * only after its group is durable. Reads use their own connections.
+ * (store_sqlite_ops, store_pg_ops). Writes run as jobs on the store's writer:
+ * jobs are committed in groups (one fsync for many) and a job's done callback
+ * runs only after its group is durable. Reads use their own connections.
  *
  * Strings in records returned by reads live in the arena passed in.
  * Errors: ERR_STORE (driver failed; store_errmsg() has its text, never logged
- * here), ERR_NOTFOUND, ERR_CONFLICT (unique key), ERR_UNAVAILABLE (closing).
+ * here), ERR_NOTFOUND, ERR_CONFLICT (unique key), ERR_UNAVAILABLE (closing, or
+ * the database server cannot be reached).
  */
 #ifndef STORE_STORE_H
 #define STORE_STORE_H
@@ -24,16 +25,18 @@ struct store;    /* opaque; see store_int.h */
 struct store_tx; /* a write transaction inside the writer (opaque) */
 
 struct store_opts {
-    int busy_timeout_ms; /* SQLite busy_timeout */
+    int busy_timeout_ms; /* SQLite busy_timeout; PostgreSQL lock_timeout */
     int group_max;       /* most jobs per commit */
-    int readers;         /* read connections */
+    int readers;         /* read connections (PostgreSQL: plus one for the writer) */
 };
 
-/* Open dsn ("sqlite:PATH", "sqlite::memory:"). Caller owns *out. */
+/* Open dsn ("sqlite:PATH", "sqlite::memory:", or a libpq URI
+ * "postgresql://..." / "postgres://..."). Caller owns *out. */
 enum err store_open(const char *dsn, const struct store_opts *o, struct store **out);
 /* Drain the writer, then close. Accepts NULL. */
 void store_close(struct store *s);
-/* The driver's last error text (thread-local copy); never NULL. */
+/* The driver's last error text (thread-local copy); never NULL. With s NULL:
+ * why the last store_open() on this thread failed. */
 const char *store_errmsg(struct store *s);
 /* Apply every migration not yet applied; *applied counts them. */
 enum err store_migrate(struct store *s, int *applied);
@@ -119,7 +122,7 @@ struct queue_query {
     bool overdue_only;
     int64_t now;
     size_t limit;
-    bool has_cursor; /* continue after (cursor_due, cursor_id) */
+    bool has_cursor; /* continue after (cursor_due, cursor_id); INT64_MAX: no due date */
     int64_t cursor_due;
     int64_t cursor_id;
 };

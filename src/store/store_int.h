@@ -8,10 +8,13 @@
 #include "store/store.h"
 
 struct store_ops {
-    const char *scheme; /* "sqlite" */
+    const char *scheme; /* "sqlite", "postgresql" */
     enum err (*open)(struct store *s, const char *path, const struct store_opts *o);
     void (*close)(struct store *s);
     const char *(*errmsg)(struct store *s);
+    /* Make msg this thread's error text: store_write() hands the writer's
+     * text for a failed job to the thread that waited for it. */
+    void (*errmsg_set)(struct store *s, const char *msg);
     enum err (*migrate)(struct store *s, int *applied);
     enum err (*ping)(struct store *s);
     enum err (*write_async)(struct store *s, store_job_fn fn, store_done_fn done, void *arg);
@@ -79,9 +82,15 @@ struct store_tx {
     void *impl; /* the backend's connection inside the writer */
 };
 
-extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_sqlite_ops, store_pg_ops;
 
-/* The canonical bytes an event's hash covers, hashed with prev: out = sha256(prev || row). */
+/* Does migration file name apply to backend tag ("sqlite", "pg")? NNN_name.TAG.sql
+ * applies to that backend only, NNN_name.sql (no tag) to every backend. */
+bool store__migration_applies(const char *name, const char *tag);
+
+/* The canonical bytes an event's hash covers, hashed with prev: out = sha256(prev || row).
+ * The row is as stored: the first event (seq 1) has no from status (NULL), so
+ * ev->from does not count there. */
 void store__event_hash(const unsigned char prev[32], int64_t appeal_id,
                        const struct appeal_event *ev, unsigned char out[32]);
 

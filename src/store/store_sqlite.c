@@ -84,6 +84,13 @@ sq_errmsg(struct store *s)
     return errbuf;
 }
 
+static void
+sq_errmsg_set(struct store *s, const char *msg)
+{
+    (void)s;
+    snprintf(errbuf, sizeof(errbuf), "%s", msg);
+}
+
 /* ---- connections and statements ---- */
 
 static enum err
@@ -101,9 +108,10 @@ conn_open(struct sq *q, bool reader, struct conn **out)
     sqlite3_busy_timeout(c->db, q->opts.busy_timeout_ms);
     sqlite3_db_config(c->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
     sqlite3_db_config(c->db, SQLITE_DBCONFIG_ENABLE_FKEY, 1, NULL);
-    const char *pragmas = reader ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
-                                 : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                                   "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000;";
+    const char *pragmas =
+        reader ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
+               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;"
+                 "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000;";
     if (q->memory)
         pragmas = "PRAGMA foreign_keys=ON;";
     if (sqlite3_exec(c->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
@@ -412,13 +420,6 @@ sq_close(struct store *s)
     free(q);
 }
 
-static bool
-is_sqlite_migration(const char *name)
-{
-    size_t n = strlen(name);
-    return n > 11 && strcmp(name + n - 11, ".sqlite.sql") == 0;
-}
-
 struct migrate_job {
     int applied;
 };
@@ -434,7 +435,7 @@ migrate_run(struct store_tx *tx, void *arg)
                      NULL, NULL, NULL) != SQLITE_OK)
         return fail(c->db);
     for (unsigned long i = 0; i < migrations_count; i++) {
-        if (!is_sqlite_migration(migrations[i].name))
+        if (!store__migration_applies(migrations[i].name, "sqlite"))
             continue;
         sqlite3_stmt *st = prep(c, "SELECT 1 FROM schema_migrations WHERE name = ?1");
         if (!st)
@@ -786,17 +787,19 @@ sq_tx_rate_hit(struct store_tx *tx, const char *key, int64_t window, int64_t lim
     sqlite3_stmt *st = prep(c, "INSERT INTO rate_limits(key, window, n) VALUES (?1, ?2, 1)"
                                " ON CONFLICT(key) DO UPDATE SET"
                                " n = CASE WHEN window = ?2 THEN n + 1 ELSE 1 END, window = ?2"
+                               " WHERE rate_limits.window <> ?2 OR rate_limits.n < ?3"
                                " RETURNING n");
     if (!st)
         return ERR_STORE;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, window);
-    if (sqlite3_step(st) != SQLITE_ROW)
-        return fail(c->db);
-    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_bind_int64(st, 3, limit);
+    int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    /* Over the limit: the caller's job fails and its savepoint undoes this hit too. */
-    return n > limit ? ERR_RATE : ERR_OK;
+    /* No row back: the window is full and the refused hit is not counted. */
+    if (rc == SQLITE_DONE)
+        return ERR_RATE;
+    return rc == SQLITE_ROW ? ERR_OK : fail(c->db);
 }
 
 static enum err
@@ -1077,19 +1080,25 @@ out:
 }
 
 /* Open = not yet closed; the queue orders by due date (NULL last) then id. */
+/* The queue shows no text, address or contact: NULL them, same positions as APPEAL_COLS. */
+#define QUEUE_COLS                                                                                 \
+    "id, tracking_id, reg_number, kind, channel, language, region, topic, agency, status, NULL,"   \
+    " NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, registered_by, filed_at, registered_at,"     \
+    " due_at, forward_due_at, assignee, rating, warned, overdue, extended, updated_at, closed_at," \
+    " NULL, NULL"
 static const char sql_queue_agency[] =
-    "SELECT " APPEAL_COLS " FROM appeals WHERE agency = ?1 AND closed_at IS NULL"
+    "SELECT " QUEUE_COLS " FROM appeals WHERE agency = ?1 AND closed_at IS NULL"
     " AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR topic = ?3)"
     " AND (?4 IS NULL OR region = ?4) AND (?5 = 0 OR due_at < ?6)"
-    " AND (?7 = 0 OR (due_at, id) > (?8, ?9))"
-    " ORDER BY due_at, id LIMIT ?10";
+    " AND (?7 = 0 OR (COALESCE(due_at, 9223372036854775807), id) > (?8, ?9))"
+    " ORDER BY COALESCE(due_at, 9223372036854775807), id LIMIT ?10";
 static const char sql_queue_triage[] =
     "SELECT " APPEAL_COLS " FROM appeals WHERE agency IS NULL AND closed_at IS NULL"
     " AND status = 'registered'"
     " AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR topic = ?3)"
     " AND (?4 IS NULL OR region = ?4) AND (?5 = 0 OR due_at < ?6)"
-    " AND (?7 = 0 OR (due_at, id) > (?8, ?9))"
-    " ORDER BY due_at, id LIMIT ?10";
+    " AND (?7 = 0 OR (COALESCE(due_at, 9223372036854775807), id) > (?8, ?9))"
+    " ORDER BY COALESCE(due_at, 9223372036854775807), id LIMIT ?10";
 
 static enum err
 sq_queue(struct store *s, struct arena *a, const struct queue_query *qq, struct appeal **rows,
@@ -1415,7 +1424,8 @@ sq_chain_verify(struct store *s, int64_t *checked, int64_t *bad)
         (void)appeal_action_parse(str_from_cstr((const char *)sqlite3_column_text(st, 3)),
                                   &ev.action);
         ev.actor_role = ROLE_SYSTEM;
-        (void)role_parse(str_from_cstr(role), &ev.actor_role);
+        if (!str_cstr_eq(str_from_cstr(role), "system")) /* role_parse refuses "system" */
+            (void)role_parse(str_from_cstr(role), &ev.actor_role);
         ev.actor_id = sqlite3_column_int64(st, 5);
         ev.from = STATUS__COUNT;
         if (sqlite3_column_type(st, 6) != SQLITE_NULL)
@@ -1470,6 +1480,7 @@ const struct store_ops store_sqlite_ops = {
     .open = sq_open,
     .close = sq_close,
     .errmsg = sq_errmsg,
+    .errmsg_set = sq_errmsg_set,
     .migrate = sq_migrate,
     .ping = sq_ping,
     .write_async = sq_write_async,

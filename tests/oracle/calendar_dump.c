@@ -1,7 +1,7 @@
 /*
  * calendar_dump.c - print the built-in calendar (calendar_kz_default) for the
  * oracle in tests/oracle/holidays.mjs, or as the INSERT rows of
- * src/store/migrations/003_calendar.sqlite.sql.
+ * src/store/migrations/003_calendar.sql.
  *
  *   calendar_dump          JSON: [{"date":"YYYY-MM-DD","kind":"holiday|dayoff|workday",
  *                                  "name":"...","source":"..."}, ...]

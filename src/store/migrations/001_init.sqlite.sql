@@ -107,8 +107,11 @@ CREATE TABLE appeals (
     contact_iin   TEXT,
     last_hash     BLOB NOT NULL                     -- head of this appeal's event chain
 );
-CREATE INDEX appeals_queue ON appeals (agency, due_at, id) WHERE closed_at IS NULL;
-CREATE INDEX appeals_triage ON appeals (registered_at, id) WHERE agency IS NULL;
+-- The queue orders by due date with undated appeals last, as this expression says;
+-- the index carries the same expression so the order comes from the index (the
+-- operators' triage queue is its agency IS NULL part).
+CREATE INDEX appeals_queue ON appeals (agency, COALESCE(due_at, 9223372036854775807), id)
+    WHERE closed_at IS NULL;
 CREATE INDEX appeals_due ON appeals (due_at) WHERE closed_at IS NULL;
 
 -- Append-only, hash-chained per appeal: hash = sha256(prev_hash || canonical row).
