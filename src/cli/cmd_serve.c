@@ -35,7 +35,8 @@ cli_store(const struct config *c)
     struct store *s = NULL;
     enum err e = store_open(c->db, &so, &s);
     if (e) {
-        log_error("cannot open the store %s: %s", c->db, err_name(e));
+        /* Not c->db: a PostgreSQL URI may carry a password. */
+        log_error("cannot open the store: %s: %s", err_name(e), store_errmsg(NULL));
         return NULL;
     }
     int applied = 0;

@@ -27,7 +27,8 @@ static const struct opt {
 } opts[] = {
     {"listen", OPT_STR, OFF(listen), 0, 0, "127.0.0.1:8080",
      "HTTP address ADDR:PORT (port 0: any)"},
-    {"db", OPT_STR, OFF(db), 0, 0, "sqlite:tyndau.db", "database: sqlite:PATH or sqlite::memory:"},
+    {"db", OPT_STR, OFF(db), 0, 0, "sqlite:tyndau.db",
+     "database: sqlite:PATH, sqlite::memory: or postgresql://..."},
     {"log_level", OPT_STR, OFF(log_level), 0, 0, "info", "error, warn, info or debug"},
     {"threads", OPT_INT, OFF(threads), 1, 256, "4", "HTTP handler threads"},
     {"conn_max", OPT_INT, OFF(conn_max), 1, 1000000, "4096", "open connections in all"},

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/tm.h"
 #include "base/util.h"
 
 enum handled
@@ -173,6 +174,61 @@ parse_cursor(const char *c, struct queue_query *q)
     return true;
 }
 
+static void
+put_str(struct buf *b, const char *name, const char *v)
+{
+    buf_puts(b, name);
+    if (v)
+        buf_append_json_str(b, v, strlen(v));
+    else
+        buf_puts(b, "null");
+}
+
+static void
+put_time(struct buf *b, const char *name, int64_t t)
+{
+    char s[32];
+    buf_puts(b, name);
+    if (!t) {
+        buf_puts(b, "null");
+        return;
+    }
+    tm_format_almaty(t, s);
+    buf_putc(b, '"');
+    buf_puts(b, s);
+    buf_putc(b, '"');
+}
+
+/* http_appeal_json(full = false), written straight into b. */
+static void
+queue_item(struct buf *b, const struct appeal *ap)
+{
+    put_str(b, "{\"tracking_id\":", ap->tracking_id);
+    put_str(b, ",\"registration_number\":", ap->reg_number);
+    put_time(b, ",\"registered_at\":", ap->registered_at);
+    put_str(b, ",\"registered_by\":", ap->registered_by);
+    put_str(b, ",\"kind\":", appeal_kind_name(ap->kind));
+    put_str(b, ",\"channel\":", appeal_channel_name(ap->channel));
+    put_str(b, ",\"language\":", appeal_language_name(ap->language));
+    put_str(b, ",\"region\":", ap->region);
+    put_str(b, ",\"topic\":", ap->topic);
+    put_str(b, ",\"agency\":", ap->agency);
+    put_str(b, ",\"status\":", appeal_status_name(ap->status));
+    put_time(b, ",\"due_at\":", ap->due_at);
+    buf_puts(b, ap->overdue ? ",\"overdue\":true" : ",\"overdue\":false");
+    buf_puts(b, ap->extended ? ",\"extended\":true" : ",\"extended\":false");
+    if (ap->rating)
+        buf_printf(b, ",\"rating\":%d", ap->rating);
+    else
+        buf_puts(b, ",\"rating\":null");
+    put_time(b, ",\"updated_at\":", ap->updated_at);
+    put_time(b, ",\"closed_at\":", ap->closed_at);
+    if (ap->assignee)
+        buf_printf(b, ",\"assignee\":%lld}", (long long)ap->assignee);
+    else
+        buf_puts(b, ",\"assignee\":null}");
+}
+
 enum handled
 h_queue(struct req *r)
 {
@@ -221,16 +277,28 @@ h_queue(struct req *r)
     enum err e = app_queue(r->app, r->arena, &r->caller, &q, &rows, &count, &more);
     if (e)
         return http_problem_err(r, e, "only officials, supervisors and operators have a queue");
-    json_t *items = json_array();
-    for (size_t i = 0; i < count; i++)
-        json_array_append_new(items, http_appeal_json(r, &rows[i], false));
-    json_t *next = json_null();
+    struct buf b = BUF_INIT(1 << 24);
+    buf_puts(&b, "{\"items\":[");
+    for (size_t i = 0; i < count; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        queue_item(&b, &rows[i]);
+    }
+    buf_puts(&b, "],\"next_cursor\":");
     if (more && count)
-        next = json_string(
-            arena_printf(r->arena, "%lld.%lld",
-                         (long long)(rows[count - 1].due_at ? rows[count - 1].due_at : INT64_MAX),
-                         (long long)rows[count - 1].id));
-    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+        buf_printf(&b, "\"%lld.%lld\"",
+                   (long long)(rows[count - 1].due_at ? rows[count - 1].due_at : INT64_MAX),
+                   (long long)rows[count - 1].id);
+    else
+        buf_puts(&b, "null");
+    buf_putc(&b, '}');
+    if (buf_failed(&b)) {
+        buf_fini(&b);
+        return http_problem(r, 500, "internal", "cannot encode the response", NULL);
+    }
+    size_t len;
+    char *body = buf_detach(&b, &len);
+    return http_reply(r, 200, "application/json", body, len);
 }
 
 enum handled

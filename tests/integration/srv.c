@@ -34,9 +34,11 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "base/arena.h"
+#include "base/rnd.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 
@@ -48,6 +50,7 @@ struct srv {
     char *dir;      /* temp dir, malloc'd */
     char *db_path;  /* SQLite file in dir */
     char *db_url;   /* --db value */
+    char *pg_db;    /* postgres: the database made for this server, malloc'd; else NULL */
     char *log_path; /* stderr of every process of this server, appended */
     char **args;    /* extra serve arguments, malloc'd, NULL-terminated */
     pid_t pid;      /* 0 when not running */
@@ -443,19 +446,105 @@ db_kind(void)
     return k && *k ? k : "sqlite";
 }
 
+/* ---- PostgreSQL (TYNDAU_TEST_DB_KIND=postgres) ---------------------------- */
+
+static const char *
+pg_admin_dsn(void)
+{
+    const char *v = getenv("TEST_PG_DSN");
+    if (!v || !*v)
+        fail_msg("TYNDAU_TEST_DB_KIND=postgres needs TEST_PG_DSN (scripts/pg-test.sh)");
+    return v;
+}
+
+/* TEST_PG_DSN (a postgresql:// URI) with its database replaced by db. */
+static char *
+pg_dsn_for(const char *db)
+{
+    const char *base = pg_admin_dsn();
+    const char *auth = strstr(base, "://");
+    if (!auth)
+        fail_msg("TEST_PG_DSN must be a postgresql:// URI, not \"%s\"", base);
+    auth += 3;
+    size_t host_len = strcspn(auth, "/?");
+    const char *rest = auth + host_len;
+    if (*rest == '/')
+        rest += strcspn(rest, "?");
+    return xprintf("%.*s/%s%s", (int)(auth + host_len - base), base, db, rest);
+}
+
+/* CREATE DATABASE db, or DROP it (WITH FORCE: a killed server's sessions may
+ * linger for a moment). Failing to drop is only reported. */
+static void
+pg_admin(const char *db, bool create)
+{
+    PGconn *c = PQconnectdb(pg_admin_dsn());
+    if (PQstatus(c) != CONNECTION_OK) {
+        print_error("TEST_PG_DSN: %s", PQerrorMessage(c));
+        PQfinish(c);
+        if (create)
+            fail_msg("cannot reach the PostgreSQL of TEST_PG_DSN");
+        return;
+    }
+    char *id = PQescapeIdentifier(c, db, strlen(db));
+    char *sql = create ? xprintf("CREATE DATABASE %s", id)
+                       : xprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", id);
+    PQfreemem(id);
+    PGresult *r = PQexec(c, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        print_error("%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    free(sql);
+    if (!ok && create)
+        fail_msg("cannot create a database for the server");
+}
+
+/* sql on s's database, which must give a row; ?1 (SQLite style, as the
+ * tests write it) becomes $1. Caller PQclears. */
+static PGresult *
+pg_query(const struct srv *s, const char *sql, const char *param)
+{
+    char *q = xstrdup(sql);
+    for (char *p = strstr(q, "?1"); p; p = strstr(p, "?1"))
+        *p = '$';
+    PGconn *c = PQconnectdb(s->db_url);
+    if (PQstatus(c) != CONNECTION_OK) {
+        print_error("%s: %s", s->db_url, PQerrorMessage(c));
+        PQfinish(c);
+        free(q);
+        fail_msg("cannot connect to the server's database");
+    }
+    const char *v[1] = {param};
+    PGresult *r = PQexecParams(c, q, param ? 1 : 0, NULL, v, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
+        print_error("sql \"%s\" ($1=%s): no row: %s\n", q, param ? param : "-", PQerrorMessage(c));
+        PQclear(r);
+        PQfinish(c);
+        free(q);
+        fail_msg("postgres query returned no row");
+    }
+    PQfinish(c);
+    free(q);
+    return r;
+}
+
 /* The --db value for a fresh server in s->dir. The one place that knows the
- * backends: postgres needs a fresh database per server (see README.md). */
+ * backends: postgres gets a fresh database per server, tyndau_it_<random>
+ * on the server of TEST_PG_DSN, dropped by srv_free(). */
 static char *
 make_db_url(struct srv *s)
 {
     if (strcmp(db_kind(), "sqlite") == 0)
         return xprintf("sqlite:%s", s->db_path);
     if (strcmp(db_kind(), "postgres") == 0) {
-        /* Hook: create a database named after s->dir under TEST_PG_DSN and
-         * return its DSN here. Not wired yet; the SQLite-only helpers
-         * (srv_db_*) skip under postgres. */
-        print_error("TYNDAU_TEST_DB_KIND=postgres is not wired into the harness yet\n");
-        skip();
+        unsigned char b[6];
+        rnd_bytes(b, sizeof(b));
+        s->pg_db =
+            xprintf("tyndau_it_%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+        pg_admin(s->pg_db, true);
+        return pg_dsn_for(s->pg_db);
     }
     print_error("unknown TYNDAU_TEST_DB_KIND=%s\n", db_kind());
     fail();
@@ -719,8 +808,14 @@ srv_release(struct srv *s, bool keep)
     close_out(s);
     reg_del_srv(s);
     const char *k = getenv("TYNDAU_TEST_KEEP");
-    if (!keep && !(k && *k && strcmp(k, "0") != 0))
+    if (!keep && !(k && *k && strcmp(k, "0") != 0)) {
         remove_dir(s->dir);
+        if (s->pg_db)
+            pg_admin(s->pg_db, false);
+    } else if (s->pg_db) {
+        print_error("kept database %s\n", s->db_url);
+    }
+    free(s->pg_db);
     free_args(s);
     free(s->dir);
     free(s->db_path);
@@ -898,12 +993,24 @@ db_int(const char *path, const char *sql, const char *param)
 int64_t
 srv_db_int(const struct srv *s, const char *sql, const char *param)
 {
+    if (s->pg_db) {
+        PGresult *r = pg_query(s, sql, param);
+        int64_t v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        PQclear(r);
+        return v;
+    }
     return db_int(s->db_path, sql, param);
 }
 
 const char *
 srv_db_text(const struct srv *s, const char *sql, const char *param)
 {
+    if (s->pg_db) {
+        PGresult *r = pg_query(s, sql, param);
+        const char *v = PQgetisnull(r, 0, 0) ? NULL : t_printf("%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+        return v;
+    }
     skip_unless_sqlite();
     sqlite3 *db = db_open(s->db_path);
     sqlite3_stmt *st = db_query(db, sql, param);
@@ -917,6 +1024,9 @@ srv_db_text(const struct srv *s, const char *sql, const char *param)
 bool
 db_integrity_ok(const char *path, const char **why)
 {
+    /* PostgreSQL has no database file of ours to check: committed is committed. */
+    if (strcmp(db_kind(), "postgres") == 0)
+        return true;
     skip_unless_sqlite();
     sqlite3 *db = db_open(path);
     sqlite3_stmt *st = db_query(db, "PRAGMA integrity_check", NULL);

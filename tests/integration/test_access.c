@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "base/tm.h"
 #include "integration/srv.h"
 
 enum who {
@@ -286,9 +287,10 @@ fingerprint(struct fx *f, const char *tid)
     resp_free(r);
     const char *row = srv_db_text(
         f->s,
-        "SELECT status || '|' || ifnull(agency, '') || '|' || ifnull(topic, '') || '|' || "
-        "ifnull(assignee, '') || '|' || ifnull(due_at, '') || '|' || extended || '|' || "
-        "ifnull(rating, '') || '|' || updated_at || '|' || ifnull(closed_at, '') || '|' || "
+        "SELECT status || '|' || coalesce(agency, '') || '|' || coalesce(topic, '') || '|' || "
+        "coalesce(CAST(assignee AS TEXT), '') || '|' || coalesce(CAST(due_at AS TEXT), '') || '|' "
+        "|| extended || '|' || coalesce(CAST(rating AS TEXT), '') || '|' || updated_at || '|' || "
+        "coalesce(CAST(closed_at AS TEXT), '') || '|' || "
         "(SELECT count(*) FROM appeal_events e WHERE e.appeal_id = a.id) || '|' || "
         "(SELECT count(*) FROM answers w WHERE w.appeal_id = a.id) "
         "FROM appeals a WHERE tracking_id = ?1",
@@ -308,14 +310,14 @@ body_for(struct fx *f, const struct route_case *c, const char *tid)
     /* {D}: ten days after the current due date (both fixture appeals were
      * filed together; a missing tracking id borrows the first one's). */
     (void)tid;
-    const char *due =
-        srv_db_text(f->s,
-                    "SELECT date(due_at + 5 * 3600 + 10 * 86400, 'unixepoch') FROM appeals WHERE "
-                    "tracking_id = ?1",
-                    f->reg_tid);
+    char due[11];
+    tm_format_date(tm_local_day(srv_db_int(
+                       f->s, "SELECT due_at FROM appeals WHERE tracking_id = ?1", f->reg_tid)) +
+                       10,
+                   due);
     const char *uid = t_printf("%lld", f->off_a_id);
     const char *const kv[][2] = {
-        {"{A}", f->agency_a}, {"{B}", f->agency_b}, {"{U}", uid}, {"{D}", due ? due : ""}};
+        {"{A}", f->agency_a}, {"{B}", f->agency_b}, {"{U}", uid}, {"{D}", due}};
     return fill(c->body, kv, 4);
 }
 
