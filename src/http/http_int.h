@@ -122,6 +122,7 @@ json_t *http_appeal_json(struct req *r, const struct appeal *ap, bool full);
 char *http_time(struct req *r, int64_t t); /* RFC 3339 Almaty, in arena; NULL for 0 */
 
 /* ---- handlers ---- */
+enum handled h_home(struct req *r);
 enum handled h_healthz(struct req *r);
 enum handled h_readyz(struct req *r);
 enum handled h_metrics(struct req *r);

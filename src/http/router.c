@@ -13,6 +13,7 @@
 #define OFFICIALS (ROLE_BIT(ROLE_OFFICIAL) | ROLE_BIT(ROLE_SUPERVISOR))
 
 const struct route http_routes[] = {
+    {"GET", "/", ROLES_ANY, OBJ_NONE, h_home},
     {"GET", "/healthz", ROLES_ANY, OBJ_NONE, h_healthz},
     {"GET", "/readyz", ROLES_ANY, OBJ_NONE, h_readyz},
     {"GET", "/metrics", ROLES_ANY, OBJ_NONE, h_metrics},

@@ -39,6 +39,7 @@ struct route_case {
 };
 
 static struct route_case cases[] = {
+    {"GET", "/", WHO_ANYONE, NULL, NULL, false},
     {"GET", "/healthz", WHO_ANYONE, NULL, NULL, false},
     {"GET", "/readyz", WHO_ANYONE, NULL, NULL, false},
     {"GET", "/metrics", WHO_ANYONE, NULL, NULL, false},
