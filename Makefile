@@ -147,8 +147,12 @@ build/asan/tyndau: $(BUILD)/src/cli/main.o $(LIB)
 lint:
 	scripts/lint.sh
 
+# Intake and queue against nginx and raw SQLite, then the opinion and text
+# benchmarks; results in bench/out/ and build/bench/ (see BENCHMARKS.md).
 bench: tyndau
 	bench/run.sh
+	bench/opinion/run.sh
+	bench/text/run.sh
 
 demo: deps
 	$(MAKE) all
