@@ -483,6 +483,8 @@ reader_main(void *arg)
     int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(o->path, &db, flags, NULL) != SQLITE_OK)
         die(db, o->path);
+    /* Two readers opening a WAL database at once may briefly see it locked. */
+    sqlite3_busy_timeout(db, 10000);
     sqlite3_stmt *st = prepare(db, o->narrow ? sql_queue_narrow : sql_queue_agency);
     double end = now_s() + o->seconds;
     while (now_s() < end) {

@@ -79,6 +79,7 @@ app_logout(struct app *app, const char *token)
 {
     unsigned char h[32];
     app_hash(token, h);
+    app__authcache_drop(app, h);
     return store_write(app->store, logout_run, h);
 }
 
@@ -86,8 +87,13 @@ enum err
 app_session_user(struct app *app, struct arena *a, const char *token, struct user *u, char **csrf)
 {
     unsigned char h[32];
+    int64_t now = app_now(app);
     app_hash(token, h);
-    enum err e = store_session_lookup(app->store, a, h, app_now(app), u, csrf);
+    if (app__authcache_get(app, a, h, true, now, u, csrf))
+        return ERR_OK;
+    enum err e = store_session_lookup(app->store, a, h, now, u, csrf);
+    if (!e)
+        app__authcache_put(app, h, true, now, u, csrf ? *csrf : NULL);
     return e == ERR_NOTFOUND ? ERR_UNAUTH : e;
 }
 
@@ -95,8 +101,13 @@ enum err
 app_token_user(struct app *app, struct arena *a, const char *token, struct user *u)
 {
     unsigned char h[32];
+    int64_t now = app_now(app);
     app_hash(token, h);
+    if (app__authcache_get(app, a, h, false, now, u, NULL))
+        return ERR_OK;
     enum err e = store_token_lookup(app->store, a, h, u);
+    if (!e)
+        app__authcache_put(app, h, false, now, u, NULL);
     return e == ERR_NOTFOUND ? ERR_UNAUTH : e;
 }
 

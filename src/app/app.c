@@ -99,6 +99,7 @@ app_new(struct store *s, const struct app_opts *o, struct app **out)
     pthread_mutex_init(&app->mu, NULL);
     pthread_mutex_init(&app->sched_mu, NULL);
     pthread_cond_init(&app->sched_cv, NULL);
+    pthread_mutex_init(&app->auth_mu, NULL);
     enum err e = ref_load(s, &app->ref);
     if (e) {
         app_free(app);
@@ -130,6 +131,7 @@ app_free(struct app *app)
     ref_free(app->ref);
     pthread_mutex_destroy(&app->mu);
     pthread_mutex_destroy(&app->sched_mu);
+    pthread_mutex_destroy(&app->auth_mu);
     pthread_cond_destroy(&app->sched_cv);
     free(app);
 }

@@ -162,7 +162,9 @@ enum err app_login(struct app *app, struct arena *a, const char *ip, const char 
                    const char *password, struct user *u, char token[APP_TOKEN_LEN],
                    char csrf[APP_TOKEN_LEN]);
 enum err app_logout(struct app *app, const char *token);
-/* Resolve a session cookie or API token to a user (ERR_UNAUTH if unknown). */
+/* Resolve a session cookie or API token to a user (ERR_UNAUTH if unknown). Answers
+ * are cached for AUTHCACHE_TTL (10) seconds: logout takes effect at once, a token
+ * revoked or a session expired in the database within that time. */
 enum err app_session_user(struct app *app, struct arena *a, const char *token, struct user *u,
                           char **csrf);
 enum err app_token_user(struct app *app, struct arena *a, const char *token, struct user *u);

@@ -13,6 +13,17 @@ struct ref_gen {
     struct ref_gen *older; /* kept alive until app_free: readers may still hold them */
 };
 
+enum { AUTHCACHE_SLOTS = 1024, AUTHCACHE_TTL = 10 /* seconds */ };
+
+struct authcache_entry {
+    unsigned char hash[32]; /* sha256 of the session or API token */
+    bool session;
+    int64_t expires; /* 0: empty */
+    int64_t id;
+    enum role role;
+    char login[65], agency[65], name[201], csrf[32];
+};
+
 struct app {
     struct store *store;
     struct app_opts opts;
@@ -23,6 +34,8 @@ struct app {
     pthread_mutex_t sched_mu;
     pthread_cond_t sched_cv;
     bool stopping; /* guarded by sched_mu */
+    pthread_mutex_t auth_mu;
+    struct authcache_entry auth[AUTHCACHE_SLOTS]; /* guarded by auth_mu */
 };
 
 /* Append the live event for ap after action (redacted: no text, no contacts). */
@@ -34,6 +47,12 @@ enum err app__record(struct store_tx *tx, const struct appeal *ap, enum appeal_a
                      int64_t at);
 /* The actor a caller is for ap. has_secret must already be checked against ap. */
 struct actor app__actor(const struct caller *c, const struct appeal *ap);
+/* The cached user of a token hash; false on a miss. Strings go to a. */
+bool app__authcache_get(struct app *app, struct arena *a, const unsigned char hash[32],
+                        bool session, int64_t now, struct user *u, char **csrf);
+void app__authcache_put(struct app *app, const unsigned char hash[32], bool session, int64_t now,
+                        const struct user *u, const char *csrf);
+void app__authcache_drop(struct app *app, const unsigned char hash[32]);
 /* The fixed one-minute window of now. */
 int64_t app__minute(int64_t now);
 

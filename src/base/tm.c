@@ -5,6 +5,7 @@
 #include "base/tm.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* 2024-03-01 00:00 at UTC+6 = 2024-02-29T18:00:00Z: Kazakhstan moved to one zone, UTC+5. */
@@ -110,22 +111,52 @@ split(int64_t local, int *y, int *mo, int *d, int *h, int *mi, int *s)
     *s = (int)(sec % 60);
 }
 
+static char *
+put2(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" of a local second count; returns the end. Written by
+ * hand: the queue formats hundreds of these per request. */
+static char *
+put_datetime(char *p, int64_t local)
+{
+    int y, mo, d, h, mi, s;
+    split(local, &y, &mo, &d, &h, &mi, &s);
+    if (y < 0 || y > 9999)
+        y = 0;
+    p = put2(p, y / 100);
+    p = put2(p, y % 100);
+    *p++ = '-';
+    p = put2(p, mo);
+    *p++ = '-';
+    p = put2(p, d);
+    *p++ = 'T';
+    p = put2(p, h);
+    *p++ = ':';
+    p = put2(p, mi);
+    *p++ = ':';
+    return put2(p, s);
+}
+
 void
 tm_format_almaty(int64_t t, char out[32])
 {
-    int y, mo, d, h, mi, s;
     int32_t off = tm_almaty_offset(t);
-    split(t + off, &y, &mo, &d, &h, &mi, &s);
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d+%02d:00", y, mo, d, h, mi, s,
-             (int)(off / 3600));
+    char *p = put_datetime(out, t + off);
+    *p++ = '+';
+    p = put2(p, (int)(off / 3600));
+    memcpy(p, ":00", 4);
 }
 
 void
 tm_format_utc(int64_t t, char out[32])
 {
-    int y, mo, d, h, mi, s;
-    split(t, &y, &mo, &d, &h, &mi, &s);
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, s);
+    char *p = put_datetime(out, t);
+    memcpy(p, "Z", 2);
 }
 
 void
