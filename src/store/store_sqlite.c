@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/str.h"
 #include "base/util.h"
@@ -57,6 +58,13 @@ struct sq {
     bool closing;                /* guarded by q_mu */
     pthread_t writer;
     bool writer_started;
+
+    /* File mode: WAL checkpoints run here, off the commit path, so a commit
+     * never waits for the database file to be written and synced. */
+    struct conn *cconn;
+    pthread_cond_t ck_cv; /* waits on q_mu */
+    pthread_t checkpointer;
+    bool checkpointer_started;
 };
 
 static _Thread_local char errbuf[ERRMSG_MAX];
@@ -111,7 +119,7 @@ conn_open(struct sq *q, bool reader, struct conn **out)
     const char *pragmas =
         reader ? "PRAGMA foreign_keys=ON; PRAGMA query_only=1;"
                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY;"
-                 "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000;";
+                 "PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;";
     if (q->memory)
         pragmas = "PRAGMA foreign_keys=ON;";
     if (sqlite3_exec(c->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
@@ -350,6 +358,32 @@ sq_write_async(struct store *s, store_job_fn fn, store_done_fn done, void *arg)
 
 /* ---- open, close, migrate ---- */
 
+static void sq_close(struct store *s);
+
+enum { CHECKPOINT_MS = 200 };
+
+static void *
+checkpointer_main(void *arg)
+{
+    struct sq *q = arg;
+    for (;;) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += CHECKPOINT_MS * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_mutex_lock(&q->q_mu);
+        while (!q->closing && pthread_cond_timedwait(&q->ck_cv, &q->q_mu, &ts) == 0)
+            ;
+        bool closing = q->closing;
+        pthread_mutex_unlock(&q->q_mu);
+        if (closing)
+            return NULL;
+        /* PASSIVE never blocks the writer or readers; what it cannot copy now waits. */
+        (void)sqlite3_wal_checkpoint_v2(q->cconn->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
+}
+
 static enum err
 sq_open(struct store *s, const char *path, const struct store_opts *o)
 {
@@ -364,6 +398,7 @@ sq_open(struct store *s, const char *path, const struct store_opts *o)
     pthread_cond_init(&q->pool_cv, NULL);
     pthread_mutex_init(&q->q_mu, NULL);
     pthread_cond_init(&q->q_cv, NULL);
+    pthread_cond_init(&q->ck_cv, NULL);
     s->impl = q;
     enum err e = ERR_OK;
     if (q->memory) {
@@ -375,10 +410,25 @@ sq_open(struct store *s, const char *path, const struct store_opts *o)
         }
     } else {
         e = conn_open(q, false, &q->wconn);
+        if (!e)
+            e = conn_open(q, false, &q->cconn);
     }
     if (!e && pthread_create(&q->writer, NULL, writer_main, s) != 0)
         e = ERR_UNAVAILABLE;
+    if (!e)
+        q->writer_started = true;
+    if (!e && q->cconn) {
+        if (pthread_create(&q->checkpointer, NULL, checkpointer_main, q) != 0)
+            e = ERR_UNAVAILABLE;
+        else
+            q->checkpointer_started = true;
+    }
+    if (e && q->writer_started) {
+        sq_close(s);
+        return e;
+    }
     if (e) {
+        conn_close(q->cconn);
         conn_close(q->wconn);
         conn_close(q->free_conns);
         free(q->path);
@@ -386,7 +436,6 @@ sq_open(struct store *s, const char *path, const struct store_opts *o)
         s->impl = NULL;
         return e;
     }
-    q->writer_started = true;
     return ERR_OK;
 }
 
@@ -399,9 +448,13 @@ sq_close(struct store *s)
     pthread_mutex_lock(&q->q_mu);
     q->closing = true;
     pthread_cond_broadcast(&q->q_cv);
+    pthread_cond_broadcast(&q->ck_cv);
     pthread_mutex_unlock(&q->q_mu);
     if (q->writer_started)
         pthread_join(q->writer, NULL);
+    if (q->checkpointer_started)
+        pthread_join(q->checkpointer, NULL);
+    conn_close(q->cconn);
     if (q->wconn) {
         /* Leave a tidy file: fold the WAL back into the database. */
         (void)sqlite3_exec(q->wconn->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
@@ -416,6 +469,7 @@ sq_close(struct store *s)
     pthread_cond_destroy(&q->pool_cv);
     pthread_mutex_destroy(&q->q_mu);
     pthread_cond_destroy(&q->q_cv);
+    pthread_cond_destroy(&q->ck_cv);
     free(q->path);
     free(q);
 }
