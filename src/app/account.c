@@ -18,6 +18,7 @@ enum { TOKEN_BYTES = 16 };
 struct login_job {
     struct app *app;
     const char *ip;
+    const char *login;
     bool password_ok;
     int64_t user;
     unsigned char token_hash[32];
@@ -32,6 +33,11 @@ login_run(struct store_tx *tx, void *arg)
     char key[96];
     snprintf(key, sizeof(key), "ip:%s:login", j->ip ? j->ip : "?");
     enum err e = store_tx_rate_hit(tx, key, app__minute(j->now), j->app->opts.rate_login);
+    if (e)
+        return e;
+    /* Per account too: guessing one official's password from many addresses. */
+    snprintf(key, sizeof(key), "login:%.64s", j->login);
+    e = store_tx_rate_hit(tx, key, app__minute(j->now), j->app->opts.rate_login);
     if (e)
         return e;
     if (!j->password_ok)
@@ -54,7 +60,8 @@ app_login(struct app *app, struct arena *a, const char *ip, const char *login, c
     bool ok = false;
     if (!e && pwhash)
         ok = crypto_pwhash_str_verify(pwhash, password, strlen(password)) == 0;
-    struct login_job j = {.app = app, .ip = ip, .password_ok = ok, .now = app_now(app)};
+    struct login_job j = {
+        .app = app, .ip = ip, .login = login, .password_ok = ok, .now = app_now(app)};
     if (ok) {
         rnd_token(token, TOKEN_BYTES);
         rnd_token(csrf, TOKEN_BYTES);
