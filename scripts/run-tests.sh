@@ -145,6 +145,20 @@ fuzz_pass() {
     done < <(bins "$BUILD"/tests/fuzz/replay_*)
 }
 
+# The calendar against an independent source (npm date-holidays, pinned).
+oracle_pass() {
+    local out="$BUILD/tests/oracle"
+    if ! command -v node >/dev/null 2>&1 || [ ! -d node_modules/date-holidays ]; then
+        skip "oracle/holidays" "node or node_modules/date-holidays missing: run scripts/deps.sh"
+        return 0
+    fi
+    mkdir -p "$out"
+    run "oracle/holidays" sh -c '${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc \
+        -o "$1/calendar_dump" tests/oracle/calendar_dump.c "$2/libtyndau.a" &&
+        "$1/calendar_dump" >"$1/calendar.json" &&
+        node tests/oracle/holidays.mjs "$1/calendar.json"' sh "$out" "$BUILD"
+}
+
 pg_pass() {
     local b
     if [ -z "$PG_DSN" ]; then
@@ -178,6 +192,7 @@ e2e_pass() {
 }
 
 want unit && unit_pass
+want unit && oracle_pass
 want integration && integration_pass
 want fuzz && fuzz_pass
 want pg && pg_pass
