@@ -4,39 +4,14 @@
  */
 #include "domain/iin.h"
 
+#include "base/checkdigit.h"
 #include "base/tm.h"
 #include "base/util.h"
-
-static bool
-all_digits(struct str s)
-{
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.p[i] < '0' || s.p[i] > '9')
-            return false;
-    }
-    return true;
-}
-
-static int
-weighted_mod11(const char *p, const int weight[11])
-{
-    int sum = 0;
-    for (int i = 0; i < 11; i++)
-        sum += (p[i] - '0') * weight[i];
-    return sum % 11;
-}
 
 bool
 iin_valid(struct str s)
 {
-    static const int first[11] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
-    static const int second[11] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2};
-    if (s.len != IIN_LEN || !all_digits(s))
-        return false;
-    int k = weighted_mod11(s.p, first);
-    if (k == 10)
-        k = weighted_mod11(s.p, second);
-    return k != 10 && k == s.p[11] - '0';
+    return checkdigit_kz12(s);
 }
 
 static int

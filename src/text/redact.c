@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/checkdigit.h"
 #include "base/util.h"
 #include "text/text_int.h"
 
@@ -67,22 +68,7 @@ redact_placeholder(enum redact_kind k)
 bool
 redact_iin_check(struct str d)
 {
-    static const int first[11] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
-    static const int second[11] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2};
-    if (d.len != 12)
-        return false;
-    for (size_t i = 0; i < 12; i++)
-        if (d.p[i] < '0' || d.p[i] > '9')
-            return false;
-    int s1 = 0, s2 = 0;
-    for (int i = 0; i < 11; i++) {
-        s1 += (d.p[i] - '0') * first[i];
-        s2 += (d.p[i] - '0') * second[i];
-    }
-    int k = s1 % 11;
-    if (k == 10)
-        k = s2 % 11;
-    return k != 10 && k == d.p[11] - '0';
+    return checkdigit_kz12(d);
 }
 
 bool

@@ -72,7 +72,7 @@ iin_rule(void **state)
     assert_false(redact_iin_check(STR("90010130000a")));
 }
 
-/* The rule written again in text/ agrees with domain/iin.h everywhere. */
+/* text/ and domain/ share base/checkdigit: their answers agree everywhere. */
 static void
 iin_rule_agrees_with_domain(void **state)
 {
