@@ -156,7 +156,8 @@ app_submit_start(struct app *app, struct submit_req *r, struct arena *a, void (*
     r->done_arg = arg;
     r->e = ERR_OK;
     if (!app_region(app, ap->region))
-        return reject(r, ERR_UNPROCESSABLE, "region", "unknown region");
+        return reject(r, ERR_UNPROCESSABLE, "region",
+                      "region must be one of the 20 KATO region codes");
     if (ap->topic && !app_topic(app, ap->topic))
         return reject(r, ERR_UNPROCESSABLE, "topic", "unknown topic");
     if (appeal_channel_needs_operator(ap->channel) && r->caller.user.role != ROLE_OPERATOR &&

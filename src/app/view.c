@@ -74,6 +74,6 @@ app_audit_start(struct app *app, struct audit_req *r, void (*done)(void *), void
     r->app = app;
     r->done = done;
     r->done_arg = arg;
-    r->e = ERR_OK;
-    return store_write_async(app->store, audit_job, audit_done, r);
+    r->e = store_write_async(app->store, audit_job, audit_done, r);
+    return r->e;
 }

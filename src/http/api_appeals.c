@@ -167,6 +167,10 @@ submit_finish(struct req *r)
         if (s->why && strcmp(s->why, "idempotency-key-reused") == 0)
             return http_problem(r, 422, "idempotency-key-reused",
                                 "this Idempotency-Key was used with a different body", NULL);
+        if (s->e == ERR_UNPROCESSABLE)
+            return http_problem(r, 422, "invalid-value", s->why, s->field);
+        if (s->e == ERR_DENIED)
+            return http_problem(r, 403, "forbidden", s->why, s->field);
         return http_problem_err(r, s->e, s->why);
     }
     char *body = s->response;
@@ -300,27 +304,7 @@ h_appeal_submit(struct req *r)
     s->caller = r->caller;
     s->render = render_created;
     s->render_arg = r;
-    /* Semantic checks that need no write happen before suspending. */
-    if (!region || !app_region(r->app, region)) {
-        http_problem(r, 422, "invalid-value", "region must be one of the 20 KATO region codes",
-                     "region");
-        goto out;
-    }
-    if (topic && !app_topic(r->app, topic)) {
-        http_problem(r, 422, "invalid-value", "unknown topic", "topic");
-        goto out;
-    }
-    if (!ap->consent) {
-        http_problem(r, 422, "invalid-value",
-                     "consent to the processing of personal data is required", "consent");
-        goto out;
-    }
-    if (appeal_channel_needs_operator(ap->channel) && r->caller.user.role != ROLE_OPERATOR &&
-        r->caller.user.role != ROLE_ADMIN) {
-        http_problem(r, 403, "forbidden",
-                     "only operators register phone, letter and reception appeals", "channel");
-        goto out;
-    }
+    /* Region, topic, consent and who may use the channel are the app's to judge. */
     h = http_wait(r, submit_start, submit_finish);
 out:
     json_decref(o);

@@ -94,7 +94,8 @@ enum handled http_problem(struct req *r, unsigned status, const char *type, cons
 enum handled http_problem_err(struct req *r, enum err e, const char *why);
 /* Suspend the connection until the job started by start() finishes; finish
  * then builds the response on a handler thread. start returns non-OK if the
- * job could not be queued (then it never calls back). */
+ * job was refused before it was queued (it never calls back then); finish
+ * runs all the same and answers from the error the job recorded. */
 enum handled http_wait(struct req *r, enum err (*start)(struct req *r),
                        enum handled (*finish)(struct req *r));
 /* The callback app jobs call when durable (arg = struct req). */

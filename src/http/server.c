@@ -262,9 +262,8 @@ http_wait(struct req *r, enum err (*start)(struct req *r), enum handled (*finish
     MHD_suspend_connection(r->conn);
     enum err e = start(r);
     if (e) {
-        /* Never queued, so no callback will come: answer now. */
-        r->finish = NULL;
-        http_problem_err(r, e, NULL);
+        /* Refused before it was queued, so no callback will come: finish now
+         * (the job holds why it was refused). */
         resume(r);
     }
     return HANDLED_WAIT;
