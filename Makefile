@@ -55,6 +55,10 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed.sh
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+$(BUILD)/tests/oracle/calendar_dump: tests/oracle/calendar_dump.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(LIB) -lcmocka $(LDLIBS)
@@ -116,7 +120,7 @@ test: deps
 	exit $$rc
 
 .PHONY: build-tests
-build-tests: $(UNIT_BIN) $(ITEST_BIN) $(FUZZ_REPLAY)
+build-tests: $(UNIT_BIN) $(ITEST_BIN) $(FUZZ_REPLAY) $(BUILD)/tests/oracle/calendar_dump
 
 unit: $(UNIT_BIN)
 	scripts/run-tests.sh --only unit $(BUILD) tyndau

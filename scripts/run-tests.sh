@@ -152,11 +152,12 @@ oracle_pass() {
         skip "oracle/holidays" "node or node_modules/date-holidays missing: run scripts/deps.sh"
         return 0
     fi
-    mkdir -p "$out"
-    run "oracle/holidays" sh -c '${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc \
-        -o "$1/calendar_dump" tests/oracle/calendar_dump.c "$2/libtyndau.a" &&
-        "$1/calendar_dump" >"$1/calendar.json" &&
-        node tests/oracle/holidays.mjs "$1/calendar.json"' sh "$out" "$BUILD"
+    if [ ! -x "$out/calendar_dump" ]; then
+        skip "oracle/holidays" "$out/calendar_dump not built"
+        return 0
+    fi
+    run "oracle/holidays" sh -c '"$1/calendar_dump" >"$1/calendar.json" &&
+        node tests/oracle/holidays.mjs "$1/calendar.json"' sh "$out"
 }
 
 pg_pass() {
