@@ -5,6 +5,8 @@
 #ifndef STORE_STORE_INT_H
 #define STORE_STORE_INT_H
 
+#include <pthread.h>
+
 #include "store/store.h"
 
 struct store_ops {
@@ -83,6 +85,34 @@ struct store_tx {
 };
 
 extern const struct store_ops store_sqlite_ops, store_pg_ops;
+
+/* One queued write job; e is fn's result. */
+struct store__job {
+    store_job_fn fn;
+    store_done_fn done;
+    void *arg;
+    enum err e;
+    struct store__job *next;
+};
+
+/* The writer's queue, the same for every backend. */
+struct store__jobq {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct store__job *head, *tail; /* guarded by mu */
+    bool closing;                   /* guarded by mu */
+};
+
+void store__jobq_init(struct store__jobq *q);
+void store__jobq_fini(struct store__jobq *q);
+/* Queue a job; ERR_UNAVAILABLE once closed (done is never called then). */
+enum err store__jobq_push(struct store__jobq *q, store_job_fn fn, store_done_fn done, void *arg);
+/* Wait for work and take up to max jobs as a list; NULL once closed and drained. */
+struct store__job *store__jobq_take(struct store__jobq *q, int max);
+/* Refuse new jobs and wake the writer; queued jobs are still taken. */
+void store__jobq_close(struct store__jobq *q);
+/* Call each job's done (ERR_STORE for all if commit failed) and free the list. */
+void store__jobq_done(struct store__job *group, enum err commit);
 
 /* Does migration file name apply to backend tag ("sqlite", "pg")? NNN_name.TAG.sql
  * applies to that backend only, NNN_name.sql (no tag) to every backend. */

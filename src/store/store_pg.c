@@ -45,14 +45,6 @@ struct conn {
     const char *stmts[STMT_CACHE]; /* the SQL of prepared statement "s<i>", by address */
 };
 
-struct job {
-    store_job_fn fn;
-    store_done_fn done;
-    void *arg;
-    enum err e;
-    struct job *next;
-};
-
 struct pg {
     char *dsn;
     struct store_opts opts;
@@ -65,10 +57,7 @@ struct pg {
 
     struct conn *wconn; /* the writer thread's own */
 
-    pthread_mutex_t q_mu;
-    pthread_cond_t q_cv;
-    struct job *q_head, *q_tail; /* guarded by q_mu */
-    bool closing;                /* guarded by q_mu */
+    struct store__jobq jobs;
     pthread_t writer;
     bool writer_started;
 };
@@ -537,7 +526,7 @@ writer_commit(struct conn *c)
 }
 
 static void
-run_group(struct store *s, struct job *group)
+run_group(struct store *s, struct store__job *group)
 {
     struct pg *q = PG(s);
     struct conn *c = q->wconn;
@@ -548,7 +537,7 @@ run_group(struct store *s, struct job *group)
          * open the next one together. After ROLLBACK TO the savepoint is
          * still there, empty, and serves the next job as it is. */
         const char *boundary = "SAVEPOINT job";
-        for (struct job *j = group; j; j = j->next) {
+        for (struct store__job *j = group; j; j = j->next) {
             if (boundary) {
                 j->e = exec_simple(c, boundary);
                 if (j->e)
@@ -570,13 +559,7 @@ run_group(struct store *s, struct job *group)
         }
         commit = writer_commit(c);
     }
-    while (group) {
-        struct job *next = group->next;
-        if (group->done)
-            group->done(commit ? ERR_STORE : group->e, group->arg);
-        free(group);
-        group = next;
-    }
+    store__jobq_done(group, commit);
 }
 
 static void *
@@ -586,21 +569,9 @@ writer_main(void *arg)
     struct pg *q = PG(s);
     int max = q->opts.group_max > 0 ? q->opts.group_max : GROUP_DEFAULT;
     for (;;) {
-        pthread_mutex_lock(&q->q_mu);
-        while (!q->q_head && !q->closing)
-            pthread_cond_wait(&q->q_cv, &q->q_mu);
-        if (!q->q_head && q->closing) {
-            pthread_mutex_unlock(&q->q_mu);
-            return NULL;
-        }
-        struct job *group = q->q_head, *last = group;
-        for (int n = 1; n < max && last->next; n++)
-            last = last->next;
-        q->q_head = last->next;
-        if (!q->q_head)
-            q->q_tail = NULL;
-        last->next = NULL;
-        pthread_mutex_unlock(&q->q_mu);
+        struct store__job *group = store__jobq_take(&q->jobs, max);
+        if (!group)
+            return NULL; /* closed and drained */
         run_group(s, group);
     }
 }
@@ -608,25 +579,7 @@ writer_main(void *arg)
 static enum err
 pg_write_async(struct store *s, store_job_fn fn, store_done_fn done, void *arg)
 {
-    struct pg *q = PG(s);
-    struct job *j = xcalloc(1, sizeof(*j));
-    j->fn = fn;
-    j->done = done;
-    j->arg = arg;
-    pthread_mutex_lock(&q->q_mu);
-    if (q->closing) {
-        pthread_mutex_unlock(&q->q_mu);
-        free(j);
-        return ERR_UNAVAILABLE;
-    }
-    if (q->q_tail)
-        q->q_tail->next = j;
-    else
-        q->q_head = j;
-    q->q_tail = j;
-    pthread_cond_signal(&q->q_cv);
-    pthread_mutex_unlock(&q->q_mu);
-    return ERR_OK;
+    return store__jobq_push(&PG(s)->jobs, fn, done, arg);
 }
 
 /* ---- open, close, migrate ---- */
@@ -646,8 +599,7 @@ pg_open(struct store *s, const char *dsn, const struct store_opts *o)
     q->conn_max = o->readers > 0 ? o->readers : 8;
     pthread_mutex_init(&q->pool_mu, NULL);
     pthread_cond_init(&q->pool_cv, NULL);
-    pthread_mutex_init(&q->q_mu, NULL);
-    pthread_cond_init(&q->q_cv, NULL);
+    store__jobq_init(&q->jobs);
     s->impl = q;
     enum err e = conn_open(q, true, &q->wconn);
     if (!e && pthread_create(&q->writer, NULL, writer_main, s) != 0)
@@ -656,8 +608,7 @@ pg_open(struct store *s, const char *dsn, const struct store_opts *o)
         conn_close(q->wconn);
         pthread_mutex_destroy(&q->pool_mu);
         pthread_cond_destroy(&q->pool_cv);
-        pthread_mutex_destroy(&q->q_mu);
-        pthread_cond_destroy(&q->q_cv);
+        store__jobq_fini(&q->jobs);
         free(q->dsn);
         free(q);
         s->impl = NULL;
@@ -673,10 +624,7 @@ pg_close(struct store *s)
     struct pg *q = PG(s);
     if (!q)
         return;
-    pthread_mutex_lock(&q->q_mu);
-    q->closing = true;
-    pthread_cond_broadcast(&q->q_cv);
-    pthread_mutex_unlock(&q->q_mu);
+    store__jobq_close(&q->jobs);
     if (q->writer_started)
         pthread_join(q->writer, NULL);
     conn_close(q->wconn);
@@ -687,8 +635,7 @@ pg_close(struct store *s)
     }
     pthread_mutex_destroy(&q->pool_mu);
     pthread_cond_destroy(&q->pool_cv);
-    pthread_mutex_destroy(&q->q_mu);
-    pthread_cond_destroy(&q->q_cv);
+    store__jobq_fini(&q->jobs);
     free(q->dsn);
     free(q);
 }

@@ -31,14 +31,6 @@ struct conn {
     } stmts[STMT_CACHE];
 };
 
-struct job {
-    store_job_fn fn;
-    store_done_fn done;
-    void *arg;
-    enum err e;
-    struct job *next;
-};
-
 struct sq {
     char *path;
     bool memory;
@@ -52,17 +44,16 @@ struct sq {
 
     struct conn *wconn; /* file mode: the writer's own; memory mode: NULL (uses the pool) */
 
-    pthread_mutex_t q_mu;
-    pthread_cond_t q_cv;
-    struct job *q_head, *q_tail; /* guarded by q_mu */
-    bool closing;                /* guarded by q_mu */
+    struct store__jobq jobs;
     pthread_t writer;
     bool writer_started;
 
     /* File mode: WAL checkpoints run here, off the commit path, so a commit
      * never waits for the database file to be written and synced. */
     struct conn *cconn;
-    pthread_cond_t ck_cv; /* waits on q_mu */
+    pthread_mutex_t ck_mu;
+    pthread_cond_t ck_cv;
+    bool ck_stop; /* guarded by ck_mu */
     pthread_t checkpointer;
     bool checkpointer_started;
 };
@@ -270,7 +261,7 @@ writer_conn_done(struct sq *q, struct conn *c)
 }
 
 static void
-run_group(struct store *s, struct job *group)
+run_group(struct store *s, struct store__job *group)
 {
     struct sq *q = SQ(s);
     struct conn *c = writer_conn(q);
@@ -279,7 +270,7 @@ run_group(struct store *s, struct job *group)
     if (!c || sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         commit = c ? fail(c->db) : ERR_STORE;
     } else {
-        for (struct job *j = group; j; j = j->next) {
+        for (struct store__job *j = group; j; j = j->next) {
             if (sqlite3_exec(c->db, "SAVEPOINT job", NULL, NULL, NULL) != SQLITE_OK) {
                 j->e = fail(c->db);
                 continue;
@@ -297,13 +288,7 @@ run_group(struct store *s, struct job *group)
         }
     }
     writer_conn_done(q, c);
-    while (group) {
-        struct job *next = group->next;
-        if (group->done)
-            group->done(commit ? ERR_STORE : group->e, group->arg);
-        free(group);
-        group = next;
-    }
+    store__jobq_done(group, commit);
 }
 
 static void *
@@ -313,21 +298,9 @@ writer_main(void *arg)
     struct sq *q = SQ(s);
     int max = q->opts.group_max > 0 ? q->opts.group_max : GROUP_DEFAULT;
     for (;;) {
-        pthread_mutex_lock(&q->q_mu);
-        while (!q->q_head && !q->closing)
-            pthread_cond_wait(&q->q_cv, &q->q_mu);
-        if (!q->q_head && q->closing) {
-            pthread_mutex_unlock(&q->q_mu);
-            return NULL;
-        }
-        struct job *group = q->q_head, *last = group;
-        for (int n = 1; n < max && last->next; n++)
-            last = last->next;
-        q->q_head = last->next;
-        if (!q->q_head)
-            q->q_tail = NULL;
-        last->next = NULL;
-        pthread_mutex_unlock(&q->q_mu);
+        struct store__job *group = store__jobq_take(&q->jobs, max);
+        if (!group)
+            return NULL; /* closed and drained */
         run_group(s, group);
     }
 }
@@ -335,25 +308,7 @@ writer_main(void *arg)
 static enum err
 sq_write_async(struct store *s, store_job_fn fn, store_done_fn done, void *arg)
 {
-    struct sq *q = SQ(s);
-    struct job *j = xcalloc(1, sizeof(*j));
-    j->fn = fn;
-    j->done = done;
-    j->arg = arg;
-    pthread_mutex_lock(&q->q_mu);
-    if (q->closing) {
-        pthread_mutex_unlock(&q->q_mu);
-        free(j);
-        return ERR_UNAVAILABLE;
-    }
-    if (q->q_tail)
-        q->q_tail->next = j;
-    else
-        q->q_head = j;
-    q->q_tail = j;
-    pthread_cond_signal(&q->q_cv);
-    pthread_mutex_unlock(&q->q_mu);
-    return ERR_OK;
+    return store__jobq_push(&SQ(s)->jobs, fn, done, arg);
 }
 
 /* ---- open, close, migrate ---- */
@@ -372,12 +327,12 @@ checkpointer_main(void *arg)
         ts.tv_nsec += CHECKPOINT_MS * 1000000L;
         ts.tv_sec += ts.tv_nsec / 1000000000L;
         ts.tv_nsec %= 1000000000L;
-        pthread_mutex_lock(&q->q_mu);
-        while (!q->closing && pthread_cond_timedwait(&q->ck_cv, &q->q_mu, &ts) == 0)
+        pthread_mutex_lock(&q->ck_mu);
+        while (!q->ck_stop && pthread_cond_timedwait(&q->ck_cv, &q->ck_mu, &ts) == 0)
             ;
-        bool closing = q->closing;
-        pthread_mutex_unlock(&q->q_mu);
-        if (closing)
+        bool stop = q->ck_stop;
+        pthread_mutex_unlock(&q->ck_mu);
+        if (stop)
             return NULL;
         /* PASSIVE never blocks the writer or readers; what it cannot copy now waits. */
         (void)sqlite3_wal_checkpoint_v2(q->cconn->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
@@ -396,8 +351,8 @@ sq_open(struct store *s, const char *path, const struct store_opts *o)
     q->conn_max = q->memory ? 1 : (o->readers > 0 ? o->readers : 8);
     pthread_mutex_init(&q->pool_mu, NULL);
     pthread_cond_init(&q->pool_cv, NULL);
-    pthread_mutex_init(&q->q_mu, NULL);
-    pthread_cond_init(&q->q_cv, NULL);
+    store__jobq_init(&q->jobs);
+    pthread_mutex_init(&q->ck_mu, NULL);
     pthread_cond_init(&q->ck_cv, NULL);
     s->impl = q;
     enum err e = ERR_OK;
@@ -445,11 +400,11 @@ sq_close(struct store *s)
     struct sq *q = SQ(s);
     if (!q)
         return;
-    pthread_mutex_lock(&q->q_mu);
-    q->closing = true;
-    pthread_cond_broadcast(&q->q_cv);
+    store__jobq_close(&q->jobs);
+    pthread_mutex_lock(&q->ck_mu);
+    q->ck_stop = true;
     pthread_cond_broadcast(&q->ck_cv);
-    pthread_mutex_unlock(&q->q_mu);
+    pthread_mutex_unlock(&q->ck_mu);
     if (q->writer_started)
         pthread_join(q->writer, NULL);
     if (q->checkpointer_started)
@@ -467,8 +422,8 @@ sq_close(struct store *s)
     }
     pthread_mutex_destroy(&q->pool_mu);
     pthread_cond_destroy(&q->pool_cv);
-    pthread_mutex_destroy(&q->q_mu);
-    pthread_cond_destroy(&q->q_cv);
+    store__jobq_fini(&q->jobs);
+    pthread_mutex_destroy(&q->ck_mu);
     pthread_cond_destroy(&q->ck_cv);
     free(q->path);
     free(q);
