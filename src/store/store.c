@@ -89,6 +89,72 @@ store__migration_applies(const char *name, const char *tag)
     return ends_with(name, ".sql");
 }
 
+enum err
+store__ref_load(struct arena *a, struct ref_data *d, store__rows_fn rows, void *ctx)
+{
+    /* Plain SQL both backends read alike; each backend runs it its own way. */
+    char **v;
+    size_t n;
+    memset(d, 0, sizeof(*d));
+    enum err e = rows(ctx, a,
+                      "SELECT kato, iso, name_kk, name_ru, name_en, kind FROM regions"
+                      " ORDER BY kato",
+                      6, &v, &n);
+    if (e)
+        return e;
+    d->regions = ARENA_ARRAY(a, struct ref_region, n + 1);
+    d->regions_count = n;
+    for (size_t i = 0; i < n; i++) {
+        char **row = v + i * 6;
+        d->regions[i] = (struct ref_region){row[0], row[1], row[2], row[3], row[4], row[5]};
+    }
+    e = rows(ctx, a,
+             "SELECT code, name_kk, name_ru, name_en, region, parent FROM agencies"
+             " WHERE active = 1 ORDER BY code",
+             6, &v, &n);
+    if (e)
+        return e;
+    d->agencies = ARENA_ARRAY(a, struct ref_agency, n + 1);
+    d->agencies_count = n;
+    for (size_t i = 0; i < n; i++) {
+        char **row = v + i * 6;
+        d->agencies[i] = (struct ref_agency){row[0], row[1], row[2], row[3], row[4], row[5]};
+    }
+    e = rows(ctx, a,
+             "SELECT code, name_kk, name_ru, name_en, central_agency FROM topics"
+             " ORDER BY code",
+             5, &v, &n);
+    if (e)
+        return e;
+    d->topics = ARENA_ARRAY(a, struct ref_topic, n + 1);
+    d->topics_count = n;
+    for (size_t i = 0; i < n; i++) {
+        char **row = v + i * 5;
+        d->topics[i] = (struct ref_topic){row[0], row[1], row[2], row[3], row[4]};
+    }
+    e = rows(ctx, a, "SELECT id, topic, region, agency FROM routing_rules ORDER BY id", 4, &v, &n);
+    if (e)
+        return e;
+    d->rules = ARENA_ARRAY(a, struct ref_rule, n + 1);
+    d->rules_count = n;
+    for (size_t i = 0; i < n; i++) {
+        char **row = v + i * 4;
+        int64_t id = 0;
+        (void)str_to_i64(str_from_cstr(row[0]), 0, INT64_MAX, &id);
+        d->rules[i] = (struct ref_rule){id, row[1], row[2], row[3]};
+    }
+    /* The calendar table arrives with its own migration; absent means no holidays known. */
+    if (rows(ctx, a, "SELECT day, kind, name FROM calendar_days ORDER BY day", 3, &v, &n))
+        n = 0;
+    d->days = ARENA_ARRAY(a, struct ref_calendar_day, n + 1);
+    d->days_count = n;
+    for (size_t i = 0; i < n; i++) {
+        char **row = v + i * 3;
+        d->days[i] = (struct ref_calendar_day){row[0], row[1], row[2]};
+    }
+    return ERR_OK;
+}
+
 void
 store__event_hash(const unsigned char prev[32], int64_t appeal_id, const struct appeal_event *ev,
                   unsigned char out[32])

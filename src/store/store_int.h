@@ -114,6 +114,13 @@ void store__jobq_close(struct store__jobq *q);
 /* Call each job's done (ERR_STORE for all if commit failed) and free the list. */
 void store__jobq_done(struct store__job *group, enum err commit);
 
+/* Run a parameterless read and return its rows as n * ncols strings in a
+ * (NULL for SQL NULL), row after row. */
+typedef enum err (*store__rows_fn)(void *ctx, struct arena *a, const char *sql, int ncols,
+                                   char ***v, size_t *n);
+/* Read every table of reference data through rows (ctx is the backend's). */
+enum err store__ref_load(struct arena *a, struct ref_data *d, store__rows_fn rows, void *ctx);
+
 /* Does migration file name apply to backend tag ("sqlite", "pg")? NNN_name.TAG.sql
  * applies to that backend only, NNN_name.sql (no tag) to every backend. */
 bool store__migration_applies(const char *name, const char *tag);

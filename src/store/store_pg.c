@@ -1481,6 +1481,18 @@ load_rows(struct pg *q, struct conn *c, struct arena *a, const char *sql, int nc
     return e;
 }
 
+struct rows_ctx {
+    struct pg *q;
+    struct conn *c;
+};
+
+static enum err
+pg_rows(void *ctx, struct arena *a, const char *sql, int ncols, char ***v, size_t *n)
+{
+    struct rows_ctx *x = ctx;
+    return load_rows(x->q, x->c, a, sql, ncols, v, n);
+}
+
 static enum err
 pg_ref_load(struct store *s, struct arena *a, struct ref_data *d)
 {
@@ -1488,70 +1500,8 @@ pg_ref_load(struct store *s, struct arena *a, struct ref_data *d)
     struct conn *c = pool_get(q);
     if (!c)
         return ERR_UNAVAILABLE;
-    char **v;
-    size_t n;
-    memset(d, 0, sizeof(*d));
-    enum err e = load_rows(q, c, a,
-                           "SELECT kato, iso, name_kk, name_ru, name_en, kind FROM regions"
-                           " ORDER BY kato",
-                           6, &v, &n);
-    if (e)
-        goto out;
-    d->regions = ARENA_ARRAY(a, struct ref_region, n + 1);
-    d->regions_count = n;
-    for (size_t i = 0; i < n; i++) {
-        char **row = v + i * 6;
-        d->regions[i] = (struct ref_region){row[0], row[1], row[2], row[3], row[4], row[5]};
-    }
-    e = load_rows(q, c, a,
-                  "SELECT code, name_kk, name_ru, name_en, region, parent FROM agencies"
-                  " WHERE active = 1 ORDER BY code",
-                  6, &v, &n);
-    if (e)
-        goto out;
-    d->agencies = ARENA_ARRAY(a, struct ref_agency, n + 1);
-    d->agencies_count = n;
-    for (size_t i = 0; i < n; i++) {
-        char **row = v + i * 6;
-        d->agencies[i] = (struct ref_agency){row[0], row[1], row[2], row[3], row[4], row[5]};
-    }
-    e = load_rows(q, c, a,
-                  "SELECT code, name_kk, name_ru, name_en, central_agency FROM topics"
-                  " ORDER BY code",
-                  5, &v, &n);
-    if (e)
-        goto out;
-    d->topics = ARENA_ARRAY(a, struct ref_topic, n + 1);
-    d->topics_count = n;
-    for (size_t i = 0; i < n; i++) {
-        char **row = v + i * 5;
-        d->topics[i] = (struct ref_topic){row[0], row[1], row[2], row[3], row[4]};
-    }
-    e = load_rows(q, c, a, "SELECT id, topic, region, agency FROM routing_rules ORDER BY id", 4, &v,
-                  &n);
-    if (e)
-        goto out;
-    d->rules = ARENA_ARRAY(a, struct ref_rule, n + 1);
-    d->rules_count = n;
-    for (size_t i = 0; i < n; i++) {
-        char **row = v + i * 4;
-        int64_t id = 0;
-        (void)str_to_i64(str_from_cstr(row[0]), 0, INT64_MAX, &id);
-        d->rules[i] = (struct ref_rule){id, row[1], row[2], row[3]};
-    }
-    /* The calendar table arrives with its own migration; absent means no holidays known. */
-    e = load_rows(q, c, a, "SELECT day, kind, name FROM calendar_days ORDER BY day", 3, &v, &n);
-    if (e) {
-        e = ERR_OK;
-        n = 0;
-    }
-    d->days = ARENA_ARRAY(a, struct ref_calendar_day, n + 1);
-    d->days_count = n;
-    for (size_t i = 0; i < n; i++) {
-        char **row = v + i * 3;
-        d->days[i] = (struct ref_calendar_day){row[0], row[1], row[2]};
-    }
-out:
+    struct rows_ctx x = {q, c};
+    enum err e = store__ref_load(a, d, pg_rows, &x);
     pool_put(q, c);
     return e;
 }

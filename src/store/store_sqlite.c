@@ -1321,76 +1321,19 @@ load_rows(struct conn *c, struct arena *a, const char *sql, int ncols, char ***o
 }
 
 static enum err
+sq_rows(void *ctx, struct arena *a, const char *sql, int ncols, char ***v, size_t *n)
+{
+    return load_rows(ctx, a, sql, ncols, v, n);
+}
+
+static enum err
 sq_ref_load(struct store *s, struct arena *a, struct ref_data *r)
 {
     struct sq *q = SQ(s);
     struct conn *c = pool_get(q);
     if (!c)
         return ERR_STORE;
-    char **v;
-    size_t n;
-    memset(r, 0, sizeof(*r));
-    enum err e = load_rows(c, a,
-                           "SELECT kato, iso, name_kk, name_ru, name_en, kind FROM regions"
-                           " ORDER BY kato",
-                           6, &v, &n);
-    if (e)
-        goto out;
-    r->regions = ARENA_ARRAY(a, struct ref_region, n + 1);
-    r->regions_count = n;
-    for (size_t i = 0; i < n; i++) {
-        char **row = v + i * 6;
-        r->regions[i] = (struct ref_region){row[0], row[1], row[2], row[3], row[4], row[5]};
-    }
-    e = load_rows(c, a,
-                  "SELECT code, name_kk, name_ru, name_en, region, parent FROM agencies"
-                  " WHERE active = 1 ORDER BY code",
-                  6, &v, &n);
-    if (e)
-        goto out;
-    r->agencies = ARENA_ARRAY(a, struct ref_agency, n + 1);
-    r->agencies_count = n;
-    for (size_t i = 0; i < n; i++) {
-        char **row = v + i * 6;
-        r->agencies[i] = (struct ref_agency){row[0], row[1], row[2], row[3], row[4], row[5]};
-    }
-    e = load_rows(c, a,
-                  "SELECT code, name_kk, name_ru, name_en, central_agency FROM topics"
-                  " ORDER BY code",
-                  5, &v, &n);
-    if (e)
-        goto out;
-    r->topics = ARENA_ARRAY(a, struct ref_topic, n + 1);
-    r->topics_count = n;
-    for (size_t i = 0; i < n; i++) {
-        char **row = v + i * 5;
-        r->topics[i] = (struct ref_topic){row[0], row[1], row[2], row[3], row[4]};
-    }
-    e = load_rows(c, a, "SELECT id, topic, region, agency FROM routing_rules ORDER BY id", 4, &v,
-                  &n);
-    if (e)
-        goto out;
-    r->rules = ARENA_ARRAY(a, struct ref_rule, n + 1);
-    r->rules_count = n;
-    for (size_t i = 0; i < n; i++) {
-        char **row = v + i * 4;
-        int64_t id = 0;
-        (void)str_to_i64(str_from_cstr(row[0]), 0, INT64_MAX, &id);
-        r->rules[i] = (struct ref_rule){id, row[1], row[2], row[3]};
-    }
-    /* The calendar table arrives with its own migration; absent means no holidays known. */
-    e = load_rows(c, a, "SELECT day, kind, name FROM calendar_days ORDER BY day", 3, &v, &n);
-    if (e) {
-        e = ERR_OK;
-        n = 0;
-    }
-    r->days = ARENA_ARRAY(a, struct ref_calendar_day, n + 1);
-    r->days_count = n;
-    for (size_t i = 0; i < n; i++) {
-        char **row = v + i * 3;
-        r->days[i] = (struct ref_calendar_day){row[0], row[1], row[2]};
-    }
-out:
+    enum err e = store__ref_load(a, r, sq_rows, c);
     pool_put(q, c);
     return e;
 }
