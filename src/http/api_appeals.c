@@ -300,7 +300,8 @@ h_appeal_submit(struct req *r)
         }
     }
     idem_key(r, &s->idem_key);
-    crypto_hash_sha256(s->req_hash, (const unsigned char *)r->body.p, r->body.len);
+    if (s->idem_key) /* only a keyed request is compared with its earlier body */
+        crypto_hash_sha256(s->req_hash, (const unsigned char *)r->body.p, r->body.len);
     s->caller = r->caller;
     s->render = render_created;
     s->render_arg = r;
