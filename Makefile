@@ -35,9 +35,12 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/replay_%)
 
 .PHONY: all test unit integration check lint bench demo deps fuzz fuzz-replay clean e2e
 
-all: tyndau
+# BIN: where the binary goes; a second tree (make BUILD=build/x BIN=build/x/tyndau)
+# builds and tests beside the first without touching it.
+BIN ?= tyndau
+all: $(BIN)
 
-tyndau: $(BUILD)/src/cli/main.o $(LIB)
+$(BIN): $(BUILD)/src/cli/main.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(LIB): $(OBJ)
@@ -115,7 +118,7 @@ test: deps
 	    eval "$$pgenv"; \
 	    pgdir=$$TEST_PG_DIR; \
 	fi; \
-	scripts/run-tests.sh $(BUILD) tyndau; rc=$$?; \
+	scripts/run-tests.sh $(BUILD) $(BIN); rc=$$?; \
 	if [ -n "$$pgdir" ]; then scripts/pg-test.sh stop "$$pgdir"; fi; \
 	exit $$rc
 
@@ -123,30 +126,24 @@ test: deps
 build-tests: $(UNIT_BIN) $(ITEST_BIN) $(FUZZ_REPLAY) $(BUILD)/tests/oracle/calendar_dump
 
 unit: $(UNIT_BIN)
-	scripts/run-tests.sh --only unit $(BUILD) tyndau
+	scripts/run-tests.sh --only unit $(BUILD) $(BIN)
 
-integration: tyndau $(ITEST_BIN)
-	scripts/run-tests.sh --only integration $(BUILD) tyndau
+integration: $(BIN) $(ITEST_BIN)
+	scripts/run-tests.sh --only integration $(BUILD) $(BIN)
 
 fuzz-replay: $(FUZZ_REPLAY)
-	scripts/run-tests.sh --only fuzz $(BUILD) tyndau
+	scripts/run-tests.sh --only fuzz $(BUILD) $(BIN)
 
-e2e: tyndau
-	scripts/run-tests.sh --only e2e $(BUILD) tyndau
+e2e: $(BIN)
+	scripts/run-tests.sh --only e2e $(BUILD) $(BIN)
 
 # The whole suite again under AddressSanitizer and UBSan, in its own build tree.
 check:
 	$(MAKE) BUILD=build/asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	    TYNDAU_BIN=build/asan/tyndau build/asan/tyndau build-tests-asan
+	    BIN=build/asan/tyndau build/asan/tyndau build-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    scripts/run-tests.sh build/asan build/asan/tyndau
-
-.PHONY: build-tests-asan
-build-tests-asan: build-tests
-
-build/asan/tyndau: $(BUILD)/src/cli/main.o $(LIB)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 lint:
 	scripts/lint.sh
