@@ -36,6 +36,7 @@
 struct frame {
     atomic_size_t refs;
     int64_t id; /* 0 for the ping */
+    int64_t appeal_id;
     bool internal;
     const char *agency; /* in text[] after the frame, or NULL */
     const char *region; /* likewise */
@@ -117,7 +118,9 @@ hub_filter_match(const struct hub_filter *f, const struct hub_event *ev)
         scope = false;
     if (!scope)
         return false;
-    return !f->region || (ev->region && strcmp(ev->region, f->region) == 0);
+    if (f->region && !(ev->region && strcmp(ev->region, f->region) == 0))
+        return false;
+    return !f->appeal_id || ev->appeal_id == f->appeal_id;
 }
 
 /* ---- frames ---- */
@@ -138,6 +141,7 @@ frame_new(const struct hub_event *ev, size_t max, struct frame **out)
     struct frame *f = xmalloc(sizeof(*f) + b.len + agency_len + region_len);
     atomic_init(&f->refs, 1);
     f->id = ev->id;
+    f->appeal_id = ev->appeal_id;
     f->internal = ev->internal;
     f->len = b.len;
     memcpy(f->text, b.p, b.len);
@@ -165,6 +169,7 @@ ping_new(void)
     struct frame *f = xmalloc(sizeof(*f) + sizeof(text));
     atomic_init(&f->refs, 1);
     f->id = 0;
+    f->appeal_id = 0;
     f->internal = false;
     f->agency = NULL;
     f->region = NULL;
@@ -191,8 +196,11 @@ frame_unref_n(struct frame *f, size_t n)
 static struct hub_event
 frame_event(const struct frame *f)
 {
-    return (struct hub_event){
-        .id = f->id, .agency = f->agency, .region = f->region, .internal = f->internal};
+    return (struct hub_event){.id = f->id,
+                              .agency = f->agency,
+                              .region = f->region,
+                              .appeal_id = f->appeal_id,
+                              .internal = f->internal};
 }
 
 /* ---- a subscriber's queue (sub mu held, or s not yet shared) ---- */

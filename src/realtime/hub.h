@@ -72,6 +72,7 @@ struct hub_event {
     const char *agency; /* owning agency code; NULL: no agency (system-wide) */
     const char *region; /* region code (KATO); NULL: none */
     const char *json;   /* the data: redacted JSON, usually one line */
+    int64_t appeal_id;  /* the appeal it is about; 0: none */
     bool internal;      /* staff only: never sent to public subscribers */
 };
 
@@ -84,12 +85,15 @@ struct hub_filter {
     bool all_agencies;  /* staff who see every agency (supervisor, analyst) */
     const char *agency; /* staff of one agency: that agency's events only */
     const char *region; /* NULL: any region; else also only this region's */
+    int64_t appeal_id;  /* 0: any; else also only this appeal's events (a
+                         * citizen following the appeal they may see) */
 };
 
 /* True if a subscriber with filter f may receive ev. The rule, in order:
  * public_only: every event that is not internal; else all_agencies: every
  * event; else agency: events whose agency equals it (not those with none);
- * else nothing. Then, if f->region is set, only events of that region.
+ * else nothing. Then, if f->region is set, only events of that region, and
+ * if f->appeal_id is set, only events of that appeal.
  * Pure: callers use it to filter a replay read from the store. */
 bool hub_filter_match(const struct hub_filter *f, const struct hub_event *ev);
 

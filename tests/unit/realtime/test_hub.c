@@ -210,8 +210,8 @@ rss_bytes(void)
 static void
 filter_rule(void **state)
 {
-    static const struct hub_event roads = {.agency = "roads", .region = "75"},
-                                  water = {.agency = "water", .region = "75"},
+    static const struct hub_event roads = {.agency = "roads", .region = "75", .appeal_id = 7},
+                                  water = {.agency = "water", .region = "75", .appeal_id = 8},
                                   none = {.agency = NULL, .region = NULL},
                                   secret = {.agency = "roads", .region = "19", .internal = true};
     static const struct {
@@ -230,6 +230,11 @@ filter_rule(void **state)
         {{.all_agencies = true, .region = "75"}, true, true, false, false},
         {{.agency = "roads", .region = "19"}, false, false, false, true},
         {{.public_only = true, .region = "19"}, false, false, false, false},
+        /* one appeal: within the scope, only that appeal's events */
+        {{.public_only = true, .appeal_id = 7}, true, false, false, false},
+        {{.public_only = true, .appeal_id = 9}, false, false, false, false},
+        {{.agency = "water", .appeal_id = 7}, false, false, false, false},
+        {{.all_agencies = true, .appeal_id = 8}, false, true, false, false},
     };
     (void)state;
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
