@@ -249,11 +249,112 @@ store_tx_audit(struct store_tx *tx, int64_t at, int64_t user, const char *action
 {
     return tx->s->ops->tx_audit(tx, at, user, action, object, detail);
 }
+static size_t
+opt_len(const char *p)
+{
+    return p ? strlen(p) + 1 : 0;
+}
+
+static const char *
+opt_copy(char **dst, const char *p)
+{
+    if (!p)
+        return NULL;
+    size_t n = strlen(p) + 1;
+    char *out = memcpy(*dst, p, n);
+    *dst += n;
+    return out;
+}
+
 enum err
 store_tx_stream_event(struct store_tx *tx, int64_t at, const char *kind, const char *agency,
                       const char *region, int64_t appeal_id, const char *json, int64_t *id)
 {
-    return tx->s->ops->tx_stream_event(tx, at, kind, agency, region, appeal_id, json, id);
+    int64_t got = 0;
+    enum err e = tx->s->ops->tx_stream_event(tx, at, kind, agency, region, appeal_id, json, &got);
+    if (e)
+        return e;
+    if (id)
+        *id = got;
+    if (!tx->s->sink)
+        return ERR_OK;
+    size_t len = opt_len(kind) + opt_len(agency) + opt_len(region) + opt_len(json);
+    struct store__pending *p = xmalloc(sizeof(*p) + len);
+    char *dst = (char *)(p + 1);
+    p->ev = (struct store_event){.id = got, .at = at, .appeal_id = appeal_id};
+    p->ev.kind = opt_copy(&dst, kind);
+    p->ev.agency = opt_copy(&dst, agency);
+    p->ev.region = opt_copy(&dst, region);
+    p->ev.data = opt_copy(&dst, json);
+    p->next = NULL;
+    if (!tx->pend_tail)
+        tx->pend_tail = &tx->pend;
+    *tx->pend_tail = p;
+    tx->pend_tail = &p->next;
+    return ERR_OK;
+}
+
+struct store__pending **
+store__tx_mark(struct store_tx *tx)
+{
+    if (!tx->pend_tail)
+        tx->pend_tail = &tx->pend;
+    return tx->pend_tail;
+}
+
+void
+store__tx_rewind(struct store_tx *tx, struct store__pending **mark)
+{
+    struct store__pending *p = *mark;
+    while (p) {
+        struct store__pending *next = p->next;
+        free(p);
+        p = next;
+    }
+    *mark = NULL;
+    tx->pend_tail = mark;
+}
+
+void
+store__tx_flush(struct store_tx *tx, bool committed)
+{
+    struct store_event stack[64], *evs = stack;
+    size_t n = 0;
+    for (struct store__pending *p = tx->pend; p; p = p->next)
+        n++;
+    if (committed && n && tx->s->sink) {
+        if (n > ARRAY_LEN(stack))
+            evs = xmalloc(n * sizeof(*evs));
+        size_t i = 0;
+        for (struct store__pending *p = tx->pend; p; p = p->next)
+            evs[i++] = p->ev;
+        tx->s->sink(evs, n, tx->s->sink_arg);
+        if (evs != stack)
+            free(evs);
+    }
+    store__tx_rewind(tx, &tx->pend);
+}
+
+void
+store_set_event_sink(struct store *s, store_event_sink_fn fn, void *arg)
+{
+    s->sink = fn;
+    s->sink_arg = arg;
+}
+
+enum err
+store_stream_since(struct store *s, struct arena *a, int64_t after, int64_t upto, size_t limit,
+                   struct store_event **rows, size_t *count)
+{
+    *rows = NULL;
+    *count = 0;
+    return s->ops->stream_since(s, a, after, upto, limit, rows, count);
+}
+
+enum err
+store_stream_last_id(struct store *s, int64_t *id)
+{
+    return s->ops->stream_last_id(s, id);
 }
 enum err
 store_tx_outbox(struct store_tx *tx, int64_t at, const char *channel, const char *recipient,

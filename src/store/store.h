@@ -43,6 +43,32 @@ enum err store_migrate(struct store *s, int *applied);
 /* Is the store answering? */
 enum err store_ping(struct store *s);
 
+/* ---- live events ---- */
+/* One row of the events table: a committed change as the live stream
+ * publishes it (data is redacted JSON). */
+struct store_event {
+    int64_t id; /* increasing in commit order */
+    int64_t at;
+    const char *kind;   /* "appeal.registered", ... */
+    const char *agency; /* NULL: none */
+    const char *region; /* NULL: none */
+    int64_t appeal_id;  /* 0: none */
+    const char *data;
+};
+/* Called on the writer thread after each durable commit with the events the
+ * group's successful jobs appended, oldest first (never for a rolled-back
+ * job or a failed commit). Everything is borrowed for the call. It must not
+ * block and must not queue store writes and wait for them. */
+typedef void (*store_event_sink_fn)(const struct store_event *evs, size_t n, void *arg);
+/* Install the sink (NULL: none). Call it before the first write. */
+void store_set_event_sink(struct store *s, store_event_sink_fn fn, void *arg);
+/* Events with after < id <= upto (upto < 0: no upper bound), oldest first,
+ * at most limit; strings in a. */
+enum err store_stream_since(struct store *s, struct arena *a, int64_t after, int64_t upto,
+                            size_t limit, struct store_event **rows, size_t *count);
+/* The newest event id; 0 when there is none. */
+enum err store_stream_last_id(struct store *s, int64_t *id);
+
 /* ---- writes ---- */
 typedef enum err (*store_job_fn)(struct store_tx *tx, void *arg);
 typedef void (*store_done_fn)(enum err e, void *arg);

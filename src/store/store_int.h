@@ -56,6 +56,9 @@ struct store_ops {
                            struct appeal *ap, unsigned char secret_hash[32]);
     enum err (*events_list)(struct store *s, struct arena *a, int64_t appeal_id,
                             struct appeal_event **evs, size_t *count);
+    enum err (*stream_since)(struct store *s, struct arena *a, int64_t after, int64_t upto,
+                             size_t limit, struct store_event **rows, size_t *count);
+    enum err (*stream_last_id)(struct store *s, int64_t *id);
     enum err (*answers_list)(struct store *s, struct arena *a, int64_t appeal_id,
                              struct answer_row **rows, size_t *count);
     enum err (*queue)(struct store *s, struct arena *a, const struct queue_query *q,
@@ -77,12 +80,29 @@ struct store_ops {
 struct store {
     const struct store_ops *ops;
     void *impl; /* the backend's state */
+    store_event_sink_fn sink;
+    void *sink_arg;
+};
+
+/* A live event appended in the open transaction, waiting for its commit. */
+struct store__pending {
+    struct store_event ev; /* strings point into the same allocation */
+    struct store__pending *next;
 };
 
 struct store_tx {
     struct store *s;
-    void *impl; /* the backend's connection inside the writer */
+    void *impl;                               /* the backend's connection inside the writer */
+    struct store__pending *pend, **pend_tail; /* in id order; only with a sink */
 };
+
+/* The writers call these around each job and after each commit, so that the
+ * sink hears of exactly the events that became durable. */
+struct store__pending **store__tx_mark(struct store_tx *tx);
+/* Forget the events appended since mark (the job was rolled back). */
+void store__tx_rewind(struct store_tx *tx, struct store__pending **mark);
+/* Hand the pending events to the sink if committed, then forget them. */
+void store__tx_flush(struct store_tx *tx, bool committed);
 
 extern const struct store_ops store_sqlite_ops, store_pg_ops;
 

@@ -530,7 +530,7 @@ run_group(struct store *s, struct store__job *group)
 {
     struct pg *q = PG(s);
     struct conn *c = q->wconn;
-    struct store_tx tx = {s, c};
+    struct store_tx tx = {.s = s, .impl = c};
     enum err commit = writer_begin(q, c);
     if (!commit) {
         /* One round trip between jobs: release the last job's savepoint and
@@ -543,6 +543,7 @@ run_group(struct store *s, struct store__job *group)
                 if (j->e)
                     continue;
             }
+            struct store__pending **mark = store__tx_mark(&tx);
             j->e = j->fn(&tx, j->arg);
             if (!j->e && PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
                 /* The job went on after a failed statement: PostgreSQL refuses
@@ -552,6 +553,7 @@ run_group(struct store *s, struct store__job *group)
             }
             if (j->e) {
                 (void)exec_simple(c, "ROLLBACK TO job");
+                store__tx_rewind(&tx, mark);
                 boundary = NULL;
             } else {
                 boundary = "RELEASE job; SAVEPOINT job";
@@ -559,6 +561,7 @@ run_group(struct store *s, struct store__job *group)
         }
         commit = writer_commit(c);
     }
+    store__tx_flush(&tx, commit == ERR_OK);
     store__jobq_done(group, commit);
 }
 
@@ -1270,6 +1273,60 @@ pg_events_list(struct store *s, struct arena *a, int64_t appeal_id, struct appea
 }
 
 static enum err
+pg_stream_since(struct store *s, struct arena *a, int64_t after, int64_t upto, size_t limit,
+                struct store_event **rows, size_t *count)
+{
+    struct pg *q = PG(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_i64(&p, after);
+    p_i64(&p, upto);
+    p_i64(&p, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    PGresult *r;
+    enum err e = read_run(q, c,
+                          "SELECT id, at, kind, agency, region, appeal_id, data FROM events"
+                          " WHERE id > $1::bigint AND ($2::bigint < 0 OR id <= $2::bigint)"
+                          " ORDER BY id LIMIT $3::bigint",
+                          &p, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    struct store_event *v = ARENA_ARRAY(a, struct store_event, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        int row = (int)i;
+        struct store_event *ev = &v[i];
+        ev->id = get_i64(r, row, 0);
+        ev->at = get_i64(r, row, 1);
+        ev->kind = get_str(a, r, row, 2);
+        ev->agency = get_str(a, r, row, 3);
+        ev->region = get_str(a, r, row, 4);
+        ev->appeal_id = get_i64(r, row, 5);
+        ev->data = get_str(a, r, row, 6);
+    }
+    PQclear(r);
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+pg_stream_last_id(struct store *s, int64_t *id)
+{
+    struct pg *q = PG(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    PGresult *r;
+    enum err e = read_run(q, c, "SELECT COALESCE(MAX(id), 0) FROM events", &(struct params){0}, &r);
+    if (!e)
+        *id = get_i64(r, 0, 0);
+    PQclear(r);
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
 pg_answers_list(struct store *s, struct arena *a, int64_t appeal_id, struct answer_row **rows,
                 size_t *count)
 {
@@ -1644,6 +1701,8 @@ const struct store_ops store_pg_ops = {
     .tx_purge = pg_tx_purge,
     .appeal_get = pg_appeal_get,
     .events_list = pg_events_list,
+    .stream_since = pg_stream_since,
+    .stream_last_id = pg_stream_last_id,
     .answers_list = pg_answers_list,
     .queue = pg_queue,
     .due_scan = pg_due_scan,

@@ -265,7 +265,7 @@ run_group(struct store *s, struct store__job *group)
 {
     struct sq *q = SQ(s);
     struct conn *c = writer_conn(q);
-    struct store_tx tx = {s, c};
+    struct store_tx tx = {.s = s, .impl = c};
     enum err commit = ERR_OK;
     if (!c || sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         commit = c ? fail(c->db) : ERR_STORE;
@@ -275,9 +275,12 @@ run_group(struct store *s, struct store__job *group)
                 j->e = fail(c->db);
                 continue;
             }
+            struct store__pending **mark = store__tx_mark(&tx);
             j->e = j->fn(&tx, j->arg);
-            if (j->e)
+            if (j->e) {
                 (void)sqlite3_exec(c->db, "ROLLBACK TO job", NULL, NULL, NULL);
+                store__tx_rewind(&tx, mark);
+            }
             (void)sqlite3_exec(c->db, "RELEASE job", NULL, NULL, NULL);
         }
         for (size_t i = 0; i < c->stmt_count; i++)
@@ -287,6 +290,7 @@ run_group(struct store *s, struct store__job *group)
             (void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
         }
     }
+    store__tx_flush(&tx, commit == ERR_OK);
     writer_conn_done(q, c);
     store__jobq_done(group, commit);
 }
@@ -1047,6 +1051,76 @@ out:
 }
 
 static enum err
+sq_stream_since(struct store *s, struct arena *a, int64_t after, int64_t upto, size_t limit,
+                struct store_event **rows, size_t *count)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    enum err e = ERR_OK;
+    size_t cap = limit < 64 ? limit + 1 : 64, n = 0;
+    struct store_event *v = ARENA_ARRAY(a, struct store_event, cap);
+    sqlite3_stmt *st = prep(c, "SELECT id, at, kind, agency, region, appeal_id, data FROM events"
+                               " WHERE id > ?1 AND (?2 < 0 OR id <= ?2) ORDER BY id LIMIT ?3");
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int64(st, 2, upto);
+    sqlite3_bind_int64(st, 3, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            struct store_event *w = ARENA_ARRAY(a, struct store_event, cap * 2);
+            memcpy(w, v, n * sizeof(*v));
+            v = w;
+            cap *= 2;
+        }
+        struct store_event *ev = &v[n++];
+        ev->id = sqlite3_column_int64(st, 0);
+        ev->at = sqlite3_column_int64(st, 1);
+        ev->kind = col_str(a, st, 2);
+        ev->agency = col_str(a, st, 3);
+        ev->region = col_str(a, st, 4);
+        ev->appeal_id = sqlite3_column_int64(st, 5);
+        ev->data = col_str(a, st, 6);
+    }
+    if (rc != SQLITE_DONE)
+        e = fail(c->db);
+    sqlite3_reset(st);
+out:
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+sq_stream_last_id(struct store *s, int64_t *id)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    enum err e = ERR_OK;
+    sqlite3_stmt *st = prep(c, "SELECT COALESCE(MAX(id), 0) FROM events");
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else
+        e = fail(c->db);
+    sqlite3_reset(st);
+out:
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
 sq_answers_list(struct store *s, struct arena *a, int64_t appeal_id, struct answer_row **rows,
                 size_t *count)
 {
@@ -1456,6 +1530,8 @@ const struct store_ops store_sqlite_ops = {
     .tx_purge = sq_tx_purge,
     .appeal_get = sq_appeal_get,
     .events_list = sq_events_list,
+    .stream_since = sq_stream_since,
+    .stream_last_id = sq_stream_last_id,
     .answers_list = sq_answers_list,
     .queue = sq_queue,
     .due_scan = sq_due_scan,

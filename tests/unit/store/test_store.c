@@ -1363,6 +1363,127 @@ failed_job_rolled_back_alone(void **state)
     assert_int_equal(k.n, 3);
 }
 
+/* ---- live events ---- */
+
+struct sink_log {
+    pthread_mutex_t mu;
+    int64_t ids[16];
+    char kinds[16][32];
+    int64_t appeal_ids[16];
+    size_t n, calls;
+};
+
+static void
+sink_fn(const struct store_event *evs, size_t n, void *arg)
+{
+    struct sink_log *l = arg;
+    pthread_mutex_lock(&l->mu);
+    l->calls++;
+    for (size_t i = 0; i < n && l->n < ARRAY_LEN(l->ids); i++) {
+        l->ids[l->n] = evs[i].id;
+        l->appeal_ids[l->n] = evs[i].appeal_id;
+        snprintf(l->kinds[l->n], sizeof(l->kinds[0]), "%s", evs[i].kind);
+        l->n++;
+    }
+    pthread_mutex_unlock(&l->mu);
+}
+
+struct live_job {
+    const char *kind;
+    int64_t appeal_id;
+    enum err fail_with; /* appends its event, then fails */
+    struct trace *t;
+    enum err done_e;
+    int64_t id;
+};
+
+static enum err
+live_job_fn(struct store_tx *tx, void *arg)
+{
+    struct live_job *j = arg;
+    trace_fn(j->t);
+    enum err e =
+        store_tx_stream_event(tx, NOW, j->kind, AGENCY, REGION, j->appeal_id, "{\"x\":1}", &j->id);
+    if (e)
+        return e;
+    return j->fail_with;
+}
+
+static void
+live_job_done(enum err e, void *arg)
+{
+    struct live_job *j = arg;
+    j->done_e = e;
+    pthread_mutex_lock(&j->t->mu);
+    j->t->done_count++;
+    j->t->last_was_done = true;
+    pthread_cond_broadcast(&j->t->cv);
+    pthread_mutex_unlock(&j->t->mu);
+}
+
+/* The sink hears, after the commit, of exactly the events of the jobs that
+ * committed, in id order; the same rows are read back by id range. */
+static void
+live_events_reach_the_sink_once(void **state)
+{
+    struct fx *f = need(state);
+    struct sink_log log = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    int64_t before;
+    assert_int_equal(store_stream_last_id(f->s, &before), ERR_OK);
+    store_set_event_sink(f->s, sink_fn, &log);
+    struct trace t = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct live_job j[4] = {
+        {.kind = "appeal.registered", .appeal_id = 11},
+        {.kind = "appeal.taken", .appeal_id = 12, .fail_with = ERR_CONFLICT},
+        {.kind = "appeal.answered", .appeal_id = 13},
+        {.kind = "appeal.closed", .appeal_id = 0},
+    };
+    gate_close(f->s, &t);
+    for (size_t i = 0; i < ARRAY_LEN(j); i++) {
+        j[i].t = &t;
+        assert_int_equal(store_write_async(f->s, live_job_fn, live_job_done, &j[i]), ERR_OK);
+    }
+    gate_open(&t);
+    trace_wait(&t, 1 + (int)ARRAY_LEN(j));
+    assert_int_equal(j[1].done_e, ERR_CONFLICT);
+    pthread_mutex_lock(&log.mu);
+    assert_int_equal(log.n, 3);
+    assert_int_equal(log.ids[0], j[0].id);
+    assert_int_equal(log.ids[1], j[2].id);
+    assert_int_equal(log.ids[2], j[3].id);
+    assert_true(log.ids[0] > before && log.ids[0] < log.ids[1] && log.ids[1] < log.ids[2]);
+    assert_string_equal(log.kinds[1], "appeal.answered");
+    assert_int_equal(log.appeal_ids[0], 11);
+    assert_int_equal(log.appeal_ids[2], 0);
+    pthread_mutex_unlock(&log.mu);
+
+    struct store_event *rows;
+    size_t n;
+    assert_int_equal(store_stream_since(f->s, f->a, before, -1, 100, &rows, &n), ERR_OK);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(rows[i].id, log.ids[i]);
+    assert_string_equal(rows[0].kind, "appeal.registered");
+    assert_string_equal(rows[0].agency, AGENCY);
+    assert_string_equal(rows[0].region, REGION);
+    assert_string_equal(rows[0].data, "{\"x\":1}");
+    assert_int_equal(rows[0].appeal_id, 11);
+    assert_int_equal(rows[0].at, NOW);
+    /* bounded above, and by count */
+    assert_int_equal(store_stream_since(f->s, f->a, before, log.ids[1], 100, &rows, &n), ERR_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(rows[1].id, log.ids[1]);
+    assert_int_equal(store_stream_since(f->s, f->a, log.ids[0], -1, 1, &rows, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].id, log.ids[1]);
+    assert_int_equal(store_stream_since(f->s, f->a, log.ids[2], -1, 100, &rows, &n), ERR_OK);
+    assert_int_equal(n, 0);
+    int64_t last;
+    assert_int_equal(store_stream_last_id(f->s, &last), ERR_OK);
+    assert_int_equal(last, log.ids[2]);
+    store_set_event_sink(f->s, NULL, NULL);
+}
+
 /* ---- the queue ---- */
 
 enum { QN = 37 };
@@ -1752,7 +1873,7 @@ disabled_user_and_revoked_token(void **state)
         T(rate_limit), T(rate_refused_hit_not_counted), T(counters), T(group_commit_from_threads), \
         T(failed_job_rolled_back_alone), T(queue_order_and_pages),                                 \
         T(queue_without_due_date_sorts_last), T(due_scan), T(answers_and_side_tables),             \
-        T(users_sessions_tokens)
+        T(users_sessions_tokens), T(live_events_reach_the_sink_once)
 
 int
 main(void)
