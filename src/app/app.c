@@ -101,6 +101,8 @@ app_new(struct store *s, const struct app_opts *o, struct app **out)
     pthread_cond_init(&app->sched_cv, NULL);
     pthread_mutex_init(&app->auth_mu, NULL);
     enum err e = ref_load(s, &app->ref);
+    if (!e)
+        e = app__live_start(app);
     if (e) {
         app_free(app);
         return e;
@@ -128,6 +130,7 @@ app_free(struct app *app)
         pthread_mutex_unlock(&app->sched_mu);
         pthread_join(app->sched, NULL);
     }
+    app__live_stop(app);
     ref_free(app->ref);
     pthread_mutex_destroy(&app->mu);
     pthread_mutex_destroy(&app->sched_mu);

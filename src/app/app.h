@@ -20,17 +20,21 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "domain/appeal.h"
 #include "domain/calendar.h"
 #include "domain/user.h"
+#include "realtime/hub.h"
 #include "store/store.h"
 
 struct app_opts {
-    int64_t clock_offset;      /* seconds added to the wall clock (drills and tests) */
-    int64_t rate_submit;       /* appeals per IP per minute */
-    int64_t rate_login;        /* login attempts per IP per minute */
-    int64_t session_ttl;       /* seconds */
-    int scheduler_interval_ms; /* 0: no scheduler thread */
+    int64_t clock_offset;       /* seconds added to the wall clock (drills and tests) */
+    int64_t rate_submit;        /* appeals per IP per minute */
+    int64_t rate_login;         /* login attempts per IP per minute */
+    int64_t session_ttl;        /* seconds */
+    int scheduler_interval_ms;  /* 0: no scheduler thread */
+    unsigned live_heartbeat_ms; /* live stream heartbeat; 0: no heartbeat thread */
+    size_t live_queue_bytes;    /* per live subscriber; 0: the hub's default */
 };
 
 struct app; /* opaque */
@@ -38,7 +42,9 @@ struct app; /* opaque */
 /* Load reference data and the calendar from s (borrowed; must outlive the app).
  * Caller owns *out. */
 enum err app_new(struct store *s, const struct app_opts *o, struct app **out);
-/* Stops the scheduler. Accepts NULL. */
+/* Stops the scheduler, waits for queued writes to reach the live hub and
+ * frees it (streams still holding subscribers read HUB_CLOSED). No other
+ * thread may use app meanwhile. Accepts NULL. */
 void app_free(struct app *app);
 int64_t app_now(const struct app *app);
 struct store *app_store(const struct app *app);
@@ -180,6 +186,30 @@ enum err app_rule_set(struct app *app, const struct caller *c, const char *topic
 
 /* sha256 of a token or secret string. */
 void app_hash(const char *s, unsigned char out[32]);
+
+/* ---- live stream ---- */
+/* The hub every committed event is published to (after its commit, once). */
+struct hub *app_live_hub(struct app *app);
+/* What caller c may receive: the public (redacted) stream, or their agency's
+ * or every agency's events for staff; narrowed to one region (a KATO code)
+ * and to one appeal by tracking id when given (either may be NULL). A
+ * tracked appeal must be one c may read (its secret, or staff of its
+ * agency): ERR_NOTFOUND otherwise, as for an unknown one. ERR_INVALID for an
+ * unknown region. *why is static text for the error. f's strings borrow c's
+ * and the arguments. */
+enum err app_live_filter(struct app *app, struct arena *a, const struct caller *c,
+                         const char *tracking, const char *region, struct hub_filter *f,
+                         const char **why);
+/* Frame into out the stored events with after < id <= upto that f lets
+ * through, reading at most max_rows rows; *last is the id to continue after
+ * (upto once nothing more is left). ERR_TOOBIG if out filled up. */
+enum err app_live_replay(struct app *app, struct arena *a, const struct hub_filter *f,
+                         int64_t after, int64_t upto, size_t max_rows, struct buf *out,
+                         int64_t *last);
+/* SIGTERM: stop the heartbeat and end every stream after its queued bytes. */
+void app_live_close(struct app *app);
+/* Subscribers now, dropped so far, events published so far. */
+void app_live_stats(struct app *app, size_t *subs, uint64_t *dropped, uint64_t *published);
 
 /* ---- scheduler ---- */
 /* One pass: warn appeals near their due date, record deemed refusal for

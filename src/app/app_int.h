@@ -36,7 +36,13 @@ struct app {
     bool stopping; /* guarded by sched_mu */
     pthread_mutex_t auth_mu;
     struct authcache_entry auth[AUTHCACHE_SLOTS]; /* guarded by auth_mu */
+    struct hub *hub;                              /* live events; owned */
 };
+
+/* Start the hub after the newest stored event and become the store's sink. */
+enum err app__live_start(struct app *app);
+/* Wait for queued writes to reach the hub, leave the store, free the hub. */
+void app__live_stop(struct app *app);
 
 /* Append the live event for ap after action (redacted: no text, no contacts). */
 enum err app__stream(struct store_tx *tx, const struct appeal *ap, enum appeal_action act,

@@ -90,6 +90,7 @@ cmd_user(struct config *c, struct config_args *a)
     struct app *app = NULL;
     struct app_opts ao = cli_app_opts(c);
     ao.scheduler_interval_ms = 0;
+    ao.live_heartbeat_ms = 0;
     int rc = 1;
     if (app_new(s, &ao, &app) == ERR_OK)
         rc = strcmp(sub, "add") == 0 ? user_add(app, a) : user_token(app, a);

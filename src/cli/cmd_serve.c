@@ -7,6 +7,7 @@
 #include "cli/cmd.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -60,6 +61,8 @@ cli_app_opts(const struct config *c)
         .rate_login = c->rate_login,
         .session_ttl = c->session_ttl,
         .scheduler_interval_ms = (int)c->scheduler_interval_ms,
+        .live_heartbeat_ms = (unsigned)c->live_heartbeat_ms,
+        .live_queue_bytes = (size_t)c->live_queue_kb * 1024,
     };
 }
 
@@ -83,6 +86,17 @@ cli_serve_until_signal(const struct config *c, struct app *app,
 {
     struct http_opts ho = cli_http_opts(c);
     struct http_server *srv = NULL;
+    /* Every live stream holds a socket: allow as many as the hard limit. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            log_warn("cannot raise the open-file limit");
+    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < (rlim_t)ho.conn_max + 64)
+        log_warn("open-file limit %llu is below conn_max %u: connections past it are refused",
+                 (unsigned long long)rl.rlim_cur, ho.conn_max);
     enum err e = http_start(app, &ho, &srv);
     if (e) {
         log_error("cannot listen on %s: %s", c->listen, err_name(e));
@@ -101,6 +115,7 @@ cli_serve_until_signal(const struct config *c, struct app *app,
     sigwait(&set, &sig);
     log_info("signal %d: stopping", sig);
     http_quiesce(srv);
+    app_live_close(app); /* every stream sends what it holds and ends */
     if (!http_drain(srv, 15000))
         log_warn("requests still in flight after 15 s; stopping anyway");
     http_stop(srv);

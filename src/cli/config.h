@@ -25,6 +25,8 @@ struct config {
     int64_t rate_login;
     int64_t session_ttl;
     int64_t scheduler_interval_ms;
+    int64_t live_heartbeat_ms;
+    int64_t live_queue_kb;
     int64_t clock_offset;
     int64_t readers;
     int64_t group_max;

@@ -42,6 +42,17 @@ h_metrics(struct req *r)
                "# HELP tyndau_appeals_overdue Open appeals past their due date.\n"
                "# TYPE tyndau_appeals_overdue gauge\ntyndau_appeals_overdue %lld\n",
                (long long)total, (long long)open, (long long)overdue);
+    size_t subs = 0;
+    uint64_t dropped = 0, published = 0;
+    app_live_stats(r->app, &subs, &dropped, &published);
+    buf_printf(&b,
+               "# HELP tyndau_live_subscribers Live event streams open now.\n"
+               "# TYPE tyndau_live_subscribers gauge\ntyndau_live_subscribers %zu\n"
+               "# HELP tyndau_live_dropped_total Streams ended for falling behind.\n"
+               "# TYPE tyndau_live_dropped_total counter\ntyndau_live_dropped_total %llu\n"
+               "# HELP tyndau_live_published_total Events published to the live stream.\n"
+               "# TYPE tyndau_live_published_total counter\ntyndau_live_published_total %llu\n",
+               subs, (unsigned long long)dropped, (unsigned long long)published);
     size_t len;
     char *s = buf_detach(&b, &len);
     return http_reply(r, 200, "text/plain; version=0.0.4", s, len);

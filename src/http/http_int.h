@@ -71,6 +71,7 @@ struct req {
     const char *ctype;
     struct hdr hdrs[8];
     size_t hdr_count;
+    struct MHD_Response *stream; /* instead of resp: a body made as it is sent */
     /* a job in flight and what to do when it is durable */
     enum handled (*finish)(struct req *r);
     union {
@@ -84,6 +85,11 @@ struct req {
 
 /* ---- responses ---- */
 void http_add_header(struct req *r, const char *name, const char *value);
+/* Answer with a body MHD pulls from crc as the client reads (SSE); crfc
+ * frees cls when the connection ends (also if this fails). */
+enum handled http_reply_stream(struct req *r, unsigned status, const char *ctype,
+                               MHD_ContentReaderCallback crc, void *cls,
+                               MHD_ContentReaderFreeCallback crfc);
 /* Take ownership of body (malloc'd). */
 enum handled http_reply(struct req *r, unsigned status, const char *ctype, char *body, size_t len);
 enum handled http_reply_json(struct req *r, unsigned status, json_t *j); /* steals j */
@@ -138,6 +144,7 @@ enum handled h_appeal_submit(struct req *r);
 enum handled h_appeal_get(struct req *r);
 enum handled h_appeal_act(struct req *r);
 enum handled h_queue(struct req *r);
+enum handled h_events(struct req *r);
 enum handled h_rules_get(struct req *r);
 enum handled h_rules_put(struct req *r);
 

@@ -26,6 +26,7 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/me", ROLES_SIGNED_IN, OBJ_NONE, h_me},
     {"POST", "/api/v1/appeals", ROLES_ANY, OBJ_NONE, h_appeal_submit},
     {"GET", "/api/v1/queue", OFFICIALS | ROLE_BIT(ROLE_OPERATOR), OBJ_NONE, h_queue},
+    {"GET", "/api/v1/events", ROLES_ANY, OBJ_NONE, h_events},
     {"GET", "/api/v1/appeals/{tracking}", ROLES_ANY, OBJ_APPEAL, h_appeal_get},
     {"POST", "/api/v1/appeals/{tracking}/rating", ROLES_ANY, OBJ_APPEAL, h_appeal_act},
     {"POST", "/api/v1/appeals/{tracking}/dispute", ROLES_ANY, OBJ_APPEAL, h_appeal_act},

@@ -77,12 +77,32 @@ http_reply_json(struct req *r, unsigned status, json_t *j)
     return http_reply(r, status, "application/json", s, strlen(s));
 }
 
+enum handled
+http_reply_stream(struct req *r, unsigned status, const char *ctype, MHD_ContentReaderCallback crc,
+                  void *cls, MHD_ContentReaderFreeCallback crfc)
+{
+    /* 4 KiB blocks: an idle stream keeps little of its connection's pool. */
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, crc, cls, crfc);
+    if (!resp) {
+        crfc(cls);
+        return http_problem(r, 503, "unavailable", "cannot start the stream", NULL);
+    }
+    r->stream = resp;
+    r->status = status;
+    r->ctype = ctype;
+    return HANDLED_DONE;
+}
+
 static enum MHD_Result
 queue(struct req *r)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(r->resp_len, r->resp ? r->resp : (char *)"",
-                                        r->resp ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = r->stream;
+    r->stream = NULL;
+    if (!resp)
+        resp = MHD_create_response_from_buffer(r->resp_len, r->resp ? r->resp : (char *)"",
+                                               r->resp ? MHD_RESPMEM_MUST_FREE
+                                                       : MHD_RESPMEM_PERSISTENT);
     r->resp = NULL; /* MHD owns it now */
     if (!resp)
         return MHD_NO;
@@ -346,6 +366,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     *con_cls = NULL;
     free(r->resp);
+    if (r->stream)
+        MHD_destroy_response(r->stream); /* made but never queued */
     if (r->job_is_submit)
         free(r->job.submit.response); /* the union holds another job's fields otherwise */
     buf_fini(&r->body);
