@@ -11,9 +11,13 @@
  * naive author share, the author share after the bot filter, the
  * post-stratified estimate (sex x age x urban) and the raked estimate
  * (region, sex, age, urban), with CI coverage, band coverage and how often
- * the low-confidence flag is raised. Prints a Markdown table.
+ * the low-confidence flag is raised, and for which reasons. The band's
+ * coverage is the share of adults on any network, read from the
+ * channel-reach table (data/calibration/kz_channels.csv, "any": 58%, which
+ * is also the share of users the population is drawn with), and its delta
+ * the default. Prints a Markdown table.
  *
- *   bench_opinion [--reps N] [--seed S] [--pop N]
+ *   bench_opinion [--reps N] [--seed S] [--pop N] [--channels FILE]
  */
 #include <math.h>
 #include <stdio.h>
@@ -72,6 +76,7 @@ static const char *const est_name[EST] = {"naive post share", "naive author shar
 
 struct acc {
     double bias, abs, cover, band, flag, n;
+    double why[OP_REASON_COUNT]; /* runs flagged for each reason */
 };
 
 struct author {
@@ -253,6 +258,41 @@ draw_authors(struct prng *g, const struct person *pop, size_t n, const struct sc
 }
 
 static void
+add_reasons(struct acc *a, unsigned reasons)
+{
+    for (int k = 0; k < OP_REASON_COUNT; k++)
+        a->why[k] += (reasons >> k) & 1;
+}
+
+/* The share of adults on any network, from the channel-reach table. */
+static double
+channel_coverage(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "bench: cannot open %s\n", path);
+        exit(1);
+    }
+    static char text[1 << 16];
+    size_t len = fread(text, 1, sizeof(text), f);
+    fclose(f);
+    struct arena *a = arena_new();
+    struct op_channels ch;
+    const char *why = NULL;
+    if (op_channels_parse(a, (struct str){text, len}, &ch, &why)) {
+        fprintf(stderr, "bench: %s: %s\n", path, why);
+        exit(1);
+    }
+    double c = op_channel_share(&ch, "any");
+    arena_free(a);
+    if (!(c > 0)) {
+        fprintf(stderr, "bench: %s has no share for \"any\"\n", path);
+        exit(1);
+    }
+    return c;
+}
+
+static void
 add(struct acc *a, double est, double truth, int cover, int band, int flag)
 {
     a->bias += est - truth;
@@ -269,10 +309,16 @@ main(int argc, char **argv)
     int reps = 200;
     uint64_t seed = 20240505;
     size_t popn = 1000000;
+    const char *channels = "data/calibration/kz_channels.csv";
     for (int i = 1; i + 1 < argc; i += 2) {
         uint64_t v;
+        if (strcmp(argv[i], "--channels") == 0) {
+            channels = argv[i + 1];
+            continue;
+        }
         if (str_to_u64(str_from_cstr(argv[i + 1]), UINT64_MAX, &v)) {
-            fprintf(stderr, "usage: bench_opinion [--reps N] [--seed S] [--pop N]\n");
+            fprintf(stderr,
+                    "usage: bench_opinion [--reps N] [--seed S] [--pop N] [--channels F]\n");
             return 2;
         }
         if (strcmp(argv[i], "--reps") == 0 && v >= 1 && v <= 100000)
@@ -282,11 +328,15 @@ main(int argc, char **argv)
         else if (strcmp(argv[i], "--pop") == 0 && v >= 10000 && v <= 100000000)
             popn = (size_t)v;
         else {
-            fprintf(stderr, "usage: bench_opinion [--reps N] [--seed S] [--pop N]\n");
+            fprintf(stderr,
+                    "usage: bench_opinion [--reps N] [--seed S] [--pop N] [--channels F]\n");
             return 2;
         }
     }
     clock_t t0 = clock();
+    double coverage = channel_coverage(channels);
+    struct op_opts defaults;
+    op_opts_default(&defaults);
     double truth, region_eff[REGIONS];
     struct person *pop = make_population(popn, seed, &truth, region_eff);
     struct arena *ma = arena_new();
@@ -298,10 +348,12 @@ main(int argc, char **argv)
     uint32_t *posts = xcalloc(max, sizeof(*posts));
 
     printf("Opinion benchmark: population %zu adults, true share %.4f, %d replications per"
-           " scenario, seed %llu\n\n",
-           popn, truth, reps, (unsigned long long)seed);
+           " scenario, seed %llu\nband: coverage %.3f (\"any\" in %s), delta %.2f (the"
+           " default)\n\n",
+           popn, truth, reps, (unsigned long long)seed, coverage, channels, defaults.delta);
     printf("| scenario | estimator | bias (pp) | MAE (pp) | 95%% CI coverage | band coverage |"
-           " low-confidence flag |\n|---|---|---:|---:|---:|---:|---:|\n");
+           " low-confidence flag | flagged for: band / bots / n_eff / margins / cells |\n"
+           "|---|---|---:|---:|---:|---:|---:|---|\n");
     struct {
         double authors, bots, users, top10, bot_bias_before, bot_bias_after, fail;
     } info[SCENARIOS];
@@ -367,28 +419,38 @@ main(int argc, char **argv)
             const char *why;
             op_opts_default(&o);
             o.method = OP_POSTSTRAT;
-            if (op_estimate(a, &sp, &mp, &o, &r, &why) == ERR_OK)
+            o.coverage = coverage;
+            if (op_estimate(a, &sp, &mp, &o, &r, &why) == ERR_OK) {
                 add(&acc[3], r.estimate, truth, r.ci_low <= truth && truth <= r.ci_high,
                     r.band_low <= truth && truth <= r.band_high, r.low_confidence);
-            else
+                add_reasons(&acc[3], r.reasons);
+            } else {
                 info[sc].fail++;
+            }
             op_opts_default(&o);
-            if (op_estimate(a, &sr, &mr, &o, &r, &why) == ERR_OK)
+            o.coverage = coverage;
+            if (op_estimate(a, &sr, &mr, &o, &r, &why) == ERR_OK) {
                 add(&acc[4], r.estimate, truth, r.ci_low <= truth && truth <= r.ci_high,
                     r.band_low <= truth && truth <= r.band_high, r.low_confidence);
-            else
+                add_reasons(&acc[4], r.reasons);
+            } else {
                 info[sc].fail++;
+            }
             arena_free(a);
         }
         for (int e = 0; e < EST; e++) {
             struct acc *x = &acc[e];
             printf("| %s | %s | %+.2f | %.2f |", scenarios[sc].name, est_name[e],
                    100 * x->bias / x->n, 100 * x->abs / x->n);
-            if (e >= 3)
-                printf(" %.1f%% | %.1f%% | %.0f%% |\n", 100 * x->cover / x->n, 100 * x->band / x->n,
+            if (e >= 3) {
+                printf(" %.1f%% | %.1f%% | %.0f%% |", 100 * x->cover / x->n, 100 * x->band / x->n,
                        100 * x->flag / x->n);
-            else
-                printf(" - | - | - |\n");
+                for (int k = 0; k < OP_REASON_COUNT; k++)
+                    printf("%s%.0f%%", k ? " / " : " ", 100 * x->why[k] / x->n);
+                printf(" |\n");
+            } else {
+                printf(" - | - | - | - |\n");
+            }
         }
     }
     printf("\n| scenario | authors (mean) | bots (mean) | top 10%% of human posters' share of"

@@ -2,7 +2,8 @@
  * margins.c - calibration tables: parse a margins CSV into struct
  * op_margins and reject one whose parts do not add up; channel reach
  * tables likewise. Exports op_margins_parse(), op_margins_check(),
- * op_channels_parse() and op_channel_share().
+ * op_margins_sourced(), op_channels_parse(), op_channels_sourced() and
+ * op_channel_share().
  */
 #include "analytics/opinion.h"
 
@@ -310,4 +311,69 @@ op_channel_share(const struct op_channels *c, const char *name)
         if (strcmp(c->ch[i].name, name) == 0)
             return c->ch[i].share;
     return -1;
+}
+
+/* A reference date: YYYY, YYYY-MM or YYYY-MM-DD. */
+static bool
+is_ref_date(const char *d)
+{
+    size_t n = strlen(d);
+    if (n != 4 && n != 7 && n != 10)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        bool dash = i == 4 || i == 7;
+        if (dash ? d[i] != '-' : !(d[i] >= '0' && d[i] <= '9'))
+            return false;
+    }
+    return true;
+}
+
+/* Checks one row's source and date; keeps the latest date in *latest. */
+static const char *
+sourced_row(struct arena *a, const char *what, const char *source, const char *ref_date,
+            const char **latest)
+{
+    if (!source || !*source)
+        return arena_printf(a, "%s has no source", what);
+    if (!ref_date || !is_ref_date(ref_date))
+        return arena_printf(a, "%s has no reference date (YYYY, YYYY-MM or YYYY-MM-DD)", what);
+    if (!*latest || strcmp(ref_date, *latest) > 0)
+        *latest = ref_date;
+    return NULL;
+}
+
+enum err
+op_margins_sourced(struct arena *a, const struct op_margins *m, const char **latest,
+                   const char **why)
+{
+    const char *last = NULL;
+    for (size_t v = 0; v < m->var_count; v++) {
+        const struct op_var *x = &m->var[v];
+        for (size_t k = 0; k < x->cat_count; k++) {
+            const char *what = arena_printf(a, "margins: %s=%s", x->name, x->cat[k]);
+            *why = sourced_row(a, what, x->source ? x->source[k] : NULL,
+                               x->ref_date ? x->ref_date[k] : NULL, &last);
+            if (*why)
+                return ERR_UNPROCESSABLE;
+        }
+    }
+    if (latest)
+        *latest = last;
+    return ERR_OK;
+}
+
+enum err
+op_channels_sourced(struct arena *a, const struct op_channels *c, const char **latest,
+                    const char **why)
+{
+    const char *last = NULL;
+    for (size_t i = 0; i < c->count; i++) {
+        const char *what = arena_printf(a, "channels: %s", c->ch[i].name);
+        *why = sourced_row(a, what, c->ch[i].source, c->ch[i].ref_date, &last);
+        if (*why)
+            return ERR_UNPROCESSABLE;
+    }
+    if (latest)
+        *latest = last;
+    return ERR_OK;
 }

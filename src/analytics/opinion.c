@@ -28,7 +28,7 @@ op_opts_default(struct op_opts *o)
         .bots = OP_BOTS_EXCLUDE,
         .bot_threshold = 0.5,
         .level = 0.95,
-        .delta = 0.10,
+        .delta = 0.20,
     };
 }
 
@@ -319,18 +319,23 @@ design_effect(const struct op_sample *s, const double *d, const struct op_result
     return var / (svyvar * (W - n) / (W * n));
 }
 
+/* The flag says what the data show is wrong (bots, too few, margins not
+ * met) and whether the whole-population band rests more on the people the
+ * channel cannot see than on those it can. Selection that runs through
+ * something unmeasured cannot be seen in the sample at all: the band, not
+ * the flag, is what covers it. */
 static void
 flag(const struct op_result *r, struct op_result *out)
 {
-    double ci = r->ci_high - r->ci_low;
+    double half = (r->ci_high - r->ci_low) / 2;
     unsigned reasons = 0;
-    if (r->band_high - r->band_low > 2 * ci)
+    if (r->coverage < OP_COVERAGE_MIN && r->delta > 0)
         reasons |= OP_LOW_BAND;
-    if (fabs(r->bot_effect) > ci / 2)
+    if (fabs(r->bot_effect) > half)
         reasons |= OP_LOW_BOTS;
     if (!(r->n_eff >= OP_NEFF_MIN))
         reasons |= OP_LOW_NEFF;
-    if (!r->wt.converged)
+    if (!r->wt.converged && r->wt.margin_tv > half)
         reasons |= OP_LOW_NOCONV;
     if (r->wt.small_cells)
         reasons |= OP_LOW_SMALLCELLS;

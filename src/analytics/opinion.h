@@ -16,7 +16,8 @@
  *
  * Exports struct op_var, op_margins, op_sample, op_opts, op_weights,
  * op_result, op_channels; op_margins_parse(), op_margins_check(),
- * op_channels_parse(), op_channel_share(), op_sample_parse(),
+ * op_margins_sourced(), op_channels_parse(), op_channels_sourced(),
+ * op_channel_share(), op_sample_parse(),
  * op_collapse(), op_opts_default(), op_weight(), op_linvar(), op_estimate(),
  * op_rogan_gladen(), op_band(), op_method_name(), op_reason_name().
  */
@@ -73,6 +74,13 @@ enum err op_margins_parse(struct arena *a, struct str csv, struct op_margins *m,
  * Sets m->max_sum_gap. ERR_UNPROCESSABLE with *why living in a. */
 enum err op_margins_check(struct arena *a, struct op_margins *m, const char **why);
 
+/* Every category of m has a source and a reference date (YYYY, YYYY-MM or
+ * YYYY-MM-DD): what a calibration table needs before the store keeps it.
+ * *latest (if latest is not NULL) is set to the latest reference date.
+ * ERR_UNPROCESSABLE with *why (in a) naming the first row without them. */
+enum err op_margins_sourced(struct arena *a, const struct op_margins *m, const char **latest,
+                            const char **why);
+
 /* Channel reach: the share of adults each channel reaches, with sources. */
 enum { OP_CHANNELS_MAX = 64 };
 struct op_channel {
@@ -92,6 +100,9 @@ struct op_channels {
  * ERR_INVALID or ERR_UNPROCESSABLE with *why living in a. */
 enum err op_channels_parse(struct arena *a, struct str csv, struct op_channels *c,
                            const char **why);
+/* op_margins_sourced() for a channel-reach table. */
+enum err op_channels_sourced(struct arena *a, const struct op_channels *c, const char **latest,
+                             const char **why);
 /* The share of channel name, or -1 if the table has none. */
 double op_channel_share(const struct op_channels *c, const char *name);
 
@@ -132,13 +143,15 @@ enum op_bots { OP_BOTS_KEEP, OP_BOTS_EXCLUDE, OP_BOTS_DOWNWEIGHT };
 
 /* Low-confidence reasons, a bit each. */
 enum op_reason {
-    OP_LOW_BAND = 1 << 0,      /* the selection band is over twice the CI's width */
+    OP_LOW_BAND = 1 << 0,      /* the channel sees under OP_COVERAGE_MIN of the population */
     OP_LOW_BOTS = 1 << 1,      /* bots move the estimate by more than the CI's half-width */
     OP_LOW_NEFF = 1 << 2,      /* n_eff below OP_NEFF_MIN */
-    OP_LOW_NOCONV = 1 << 3,    /* raking did not converge */
+    OP_LOW_NOCONV = 1 << 3,    /* raking stopped short of the margins by enough to matter */
     OP_LOW_SMALLCELLS = 1 << 4 /* post-strata below min_cell and nothing to rake instead */
 };
 #define OP_NEFF_MIN 30.0
+/* Below this coverage the band's unseen part outweighs its seen part. */
+#define OP_COVERAGE_MIN 0.5
 #define OP_REASON_COUNT 5
 
 struct op_opts {
@@ -155,13 +168,15 @@ struct op_opts {
     uint64_t seed;         /* of the bootstrap */
     double sens, spec;     /* classifier sensitivity and specificity; 0 for no correction */
     size_t sens_n, spec_n; /* labelled positives and negatives they were measured on; 0 = exact */
-    double coverage;       /* share of the population the channel can see, in (0, 1] */
+    double coverage;       /* share of the population the channel can see, in (0, 1]; from
+                              the channel-reach table (op_channel_share()) */
     double delta;          /* largest gap in share between unseen and seen people */
 };
 
 /* Defaults: OP_AUTO, caps 0.2 and 5, epsilon 1e-10, 1000 sweeps, min_cell
  * 20, bots excluded at 0.5, level 0.95, no bootstrap, no classifier
- * correction, coverage 0 (then n / total is used), delta 0.10. */
+ * correction, coverage 0 (no channel table: then n / total, the share of
+ * the population that actually appears, is used), delta 0.20. */
 void op_opts_default(struct op_opts *o);
 
 struct op_weights {
@@ -172,6 +187,8 @@ struct op_weights {
     int iterations; /* sweeps done */
     bool converged;
     double margin_err;              /* largest |weighted margin - population| / total at the end */
+    double margin_tv;               /* largest total-variation distance of a weighted margin from
+                                       the population's: how far meeting it could move a share */
     size_t capped_low, capped_high; /* rows held at a cap at the end */
     size_t small_cells;             /* post-strata with fewer than min_cell rows */
 };

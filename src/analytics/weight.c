@@ -105,6 +105,30 @@ margin_error(const struct op_sample *s, const double *w, const struct op_margins
     return err;
 }
 
+/* Largest total-variation distance, over the used variables, between the
+ * weighted shares of the categories and the population's: meeting that
+ * margin exactly could move a 0/1 share by at most this much. */
+static double
+margin_tv(const struct op_sample *s, const double *w, const struct op_margins *m,
+          const struct op_weights *out, double *const *target, double *sum)
+{
+    double W = 0, tv_max = 0;
+    for (size_t i = 0; i < s->n; i++)
+        W += w[i];
+    for (size_t u = 0; u < out->var_used_count; u++) {
+        size_t v = out->var_used[u];
+        const uint32_t *cat = &s->cat[v * s->n];
+        memset(sum, 0, m->var[v].cat_count * sizeof(double));
+        for (size_t i = 0; i < s->n; i++)
+            sum[cat[i]] += w[i];
+        double tv = 0;
+        for (size_t k = 0; k < m->var[v].cat_count; k++)
+            tv += fabs(sum[k] / W - target[u][k] / m->total);
+        tv_max = MAX(tv_max, tv / 2);
+    }
+    return tv_max;
+}
+
 /* Hold the weights of kept rows within the caps; counts the rows held. */
 static void
 trim(const struct op_sample *s, const double *d, double *w, const struct op_opts *o,
@@ -200,6 +224,7 @@ op_weight(struct arena *a, const struct op_sample *s, const double *d, const str
     }
     if (out->iterations > o->max_iter)
         out->iterations = o->max_iter;
+    out->margin_tv = margin_tv(s, w, m, out, target, sum);
     out->w = w;
     return ERR_OK;
 }

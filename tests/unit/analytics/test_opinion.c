@@ -177,6 +177,62 @@ confidence_flag(void **state)
     arena_free(a);
 }
 
+/* Raking that stops short of the margins raises the flag only when the
+ * shortfall could move the share by more than the CI's half-width. */
+static void
+shortfall_flag(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct op_margins m;
+    struct op_sample s;
+    struct op_opts o;
+    struct op_result r;
+    const char *why;
+    make(a, &m, &s, 3000, 0, 15);
+    op_opts_default(&o);
+    o.coverage = 1;
+    o.max_iter = 1; /* one sweep: close to the margins, not within epsilon */
+    assert_int_equal(op_estimate(a, &s, &m, &o, &r, &why), ERR_OK);
+    assert_false(r.wt.converged);
+    assert_true(r.wt.margin_tv < (r.ci_high - r.ci_low) / 2);
+    assert_false(r.reasons & OP_LOW_NOCONV);
+    o.max_iter = 200;
+    o.cap_low = 0.999; /* weights this even cannot meet the margins */
+    o.cap_high = 1.001;
+    assert_int_equal(op_estimate(a, &s, &m, &o, &r, &why), ERR_OK);
+    assert_false(r.wt.converged);
+    assert_true(r.wt.margin_tv > (r.ci_high - r.ci_low) / 2);
+    assert_true(r.low_confidence && (r.reasons & OP_LOW_NOCONV));
+    arena_free(a);
+}
+
+/* The band reason: the channel sees under half the population. */
+static void
+band_reason_by_coverage(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct op_margins m;
+    struct op_sample s;
+    struct op_opts o;
+    struct op_result r;
+    const char *why;
+    make(a, &m, &s, 3000, 0, 16);
+    op_opts_default(&o);
+    o.coverage = 0.58; /* adults on any network */
+    assert_int_equal(op_estimate(a, &s, &m, &o, &r, &why), ERR_OK);
+    assert_false(r.reasons & OP_LOW_BAND);
+    assert_true(fabs((r.band_high - r.ci_high) - 0.42 * 0.20) < 1e-12);
+    o.coverage = 0.329; /* VK alone */
+    assert_int_equal(op_estimate(a, &s, &m, &o, &r, &why), ERR_OK);
+    assert_true(r.low_confidence && r.reasons == OP_LOW_BAND);
+    o.delta = 0; /* no allowance for the unseen: the band is the CI */
+    assert_int_equal(op_estimate(a, &s, &m, &o, &r, &why), ERR_OK);
+    assert_false(r.low_confidence);
+    arena_free(a);
+}
+
 static void
 bad_options(void **state)
 {
@@ -212,6 +268,8 @@ main(void)
         cmocka_unit_test(bots_excluded),
         cmocka_unit_test(bootstrap_seeded),
         cmocka_unit_test(confidence_flag),
+        cmocka_unit_test(shortfall_flag),
+        cmocka_unit_test(band_reason_by_coverage),
         cmocka_unit_test(bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -148,6 +148,7 @@ caps_bind_and_rerake(void **state)
     assert_true(w.capped_high > 0);
     assert_true(w.converged);
     assert_true(w.margin_err <= o.epsilon);
+    assert_true(w.margin_tv < 1e-9);
 
     o.cap_high = 1.01; /* the margins cannot be met with weights this even */
     o.cap_low = 0.99;
@@ -156,6 +157,8 @@ caps_bind_and_rerake(void **state)
     assert_false(w.converged);
     assert_int_equal(w.iterations, 50);
     assert_true(w.margin_err > 0.01);
+    /* near-equal weights keep the sample's own shares, far from the margins */
+    assert_true(w.margin_tv > 0.01 && w.margin_tv < 1);
     arena_free(a);
 }
 
