@@ -18,6 +18,7 @@ int cmd_config(struct config *c, struct config_args *a);
 int cmd_demo(struct config *c, struct config_args *a);
 int cmd_verify(struct config *c, struct config_args *a);
 int cmd_opinion(struct config *c, struct config_args *a);
+int cmd_calibration(struct config *c, struct config_args *a);
 
 /* Open and migrate the store named by c->db; logs and returns NULL on failure. */
 struct store *cli_store(const struct config *c);

@@ -2,7 +2,10 @@
  * cmd_opinion.c - `tyndau opinion`: weight a stance-labelled sample (CSV)
  * to population margins (CSV) and print the weighted share with its
  * uncertainty, side by side with the naive share; --json for one object,
- * --weights-out for the weights. Bad input exits 2 with a message.
+ * --weights-out for the weights; --channels/--channel take the population
+ * coverage of the selection band from a channel-reach table. Bad input
+ * exits 2 with a message. `tyndau opinion demo-sample` writes a clearly
+ * labelled synthetic stance sample into the store for the demo.
  * Exports cmd_opinion().
  */
 #include "cli/cmd.h"
@@ -12,14 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analytics/opinion.h"
+#include "analytics/prng.h"
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/log.h"
 #include "base/util.h"
 #include "base/xalloc.h"
-
-/* Also in cli/cmd.h once the command table lists it. */
 
 #define FILE_MAX ((size_t)1 << 30)
 
@@ -28,17 +32,20 @@ static const char usage[] =
     "         [--cap-low 0.2] [--cap-high 5] [--bootstrap N --seed S]\n"
     "         [--method auto|poststratify|rake] [--min-cell 20] [--epsilon 1e-10]\n"
     "         [--max-iter 1000] [--bots exclude|downweight|keep] [--bot-threshold 0.5]\n"
-    "         [--sens SE --spec SP [--sens-n N --spec-n N]] [--coverage C] [--delta 0.1]\n"
+    "         [--sens SE --spec SP [--sens-n N --spec-n N]]\n"
+    "         [--coverage C | --channels CHANNELS.csv [--channel any]] [--delta 0.2]\n"
     "         [--level 0.95]\n"
+    "       tyndau opinion demo-sample [--topic=housing] [--count=3000] [--seed=1]\n"
     "  S: a 0/1 column y and one column per weighting variable; optional weight, bot\n"
     "     (score in [0,1]) and author (rows are posts, collapsed to one per author)\n"
     "  M: variable,category,population[,source,ref_date]; \"_total,_all,N\" sets the total\n";
 
 /* Flags that take a value; the rest are switches. */
 static const char *const valued[] = {
-    "sample", "margins",  "weights_out", "cap_low",  "cap_high", "bootstrap",     "seed",
-    "method", "min_cell", "epsilon",     "max_iter", "bots",     "bot_threshold", "sens",
-    "spec",   "sens_n",   "spec_n",      "coverage", "delta",    "level",
+    "sample",        "margins", "weights_out", "cap_low", "cap_high", "bootstrap",
+    "seed",          "method",  "min_cell",    "epsilon", "max_iter", "bots",
+    "bot_threshold", "sens",    "spec",        "sens_n",  "spec_n",   "coverage",
+    "delta",         "level",   "channels",    "channel",
 };
 static const char *const switches[] = {"json"};
 
@@ -368,10 +375,231 @@ write_weights(const char *path, const struct op_sample *s, const struct op_resul
     return 0;
 }
 
+/* --coverage, or the share of --channel (default "any") in --channels. */
+static bool
+coverage_from_channels(struct arena *ar, const struct args *g, struct op_opts *o)
+{
+    const char *path = arg(g, "channels"), *name = arg(g, "channel");
+    if (!path) {
+        if (name)
+            fprintf(stderr, "tyndau: opinion: --channel needs --channels\n");
+        return !name;
+    }
+    if (arg(g, "coverage")) {
+        fprintf(stderr, "tyndau: opinion: give --coverage or --channels, not both\n");
+        return false;
+    }
+    size_t len;
+    char *bytes = slurp(path, &len);
+    if (!bytes)
+        return false;
+    struct op_channels ch;
+    const char *why = NULL;
+    bool ok = op_channels_parse(ar, (struct str){bytes, len}, &ch, &why) == ERR_OK;
+    free(bytes);
+    if (!ok) {
+        fprintf(stderr, "tyndau: opinion: %s: %s\n", path, why);
+        return false;
+    }
+    name = name ? name : "any";
+    o->coverage = op_channel_share(&ch, name);
+    if (!(o->coverage > 0)) {
+        fprintf(stderr, "tyndau: opinion: %s has no positive share for channel %s\n", path, name);
+        return false;
+    }
+    return true;
+}
+
+/* ---- demo-sample ---- */
+
+enum { DEMO_COUNT_MAX = 100000, DEMO_DAYS = 28 };
+
+/* A category of v drawn in proportion to its population. */
+static uint32_t
+draw_cat(struct prng *g, const struct op_var *v)
+{
+    double total = 0;
+    for (size_t k = 0; k < v->cat_count; k++)
+        total += v->pop[k];
+    double u = prng_unit(g) * total;
+    for (size_t k = 0; k + 1 < v->cat_count; k++) {
+        if (u < v->pop[k])
+            return (uint32_t)k;
+        u -= v->pop[k];
+    }
+    return (uint32_t)(v->cat_count - 1);
+}
+
+static const struct op_var *
+find_var(const struct op_margins *m, const char *name)
+{
+    for (size_t v = 0; v < m->var_count; v++)
+        if (strcmp(m->var[v].name, name) == 0)
+            return &m->var[v];
+    return NULL;
+}
+
+/* Position of category k among count, from 0 (first) to 1 (last). */
+static double
+rank01(uint32_t k, size_t count)
+{
+    return count > 1 ? (double)k / (double)(count - 1) : 0;
+}
+
+struct demo_job {
+    struct stance_row *rows;
+    size_t count;
+    int64_t removed;
+};
+
+static enum err
+demo_job_run(struct store_tx *tx, void *arg)
+{
+    struct demo_job *j = arg;
+    enum err e = store_tx_stance_purge_synthetic(tx, &j->removed);
+    for (size_t i = 0; !e && i < j->count; i++)
+        e = store_tx_stance_insert(tx, &j->rows[i]);
+    return e;
+}
+
+/* A synthetic public: adults drawn from the latest kz_margins, who post
+ * about the topic more when young and urban (the channel's selection), a
+ * stance that depends on age, urbanity and sex, some authors posting more
+ * than once, and bots that all say 1. Everything is marked synthetic. */
+static bool
+demo_generate(struct arena *ar, const struct op_margins *m, const struct op_channels *ch,
+              const char *topic, size_t count, uint64_t seed, int64_t now, struct demo_job *j)
+{
+    const struct op_var *reg = find_var(m, "region"), *sex = find_var(m, "sex");
+    const struct op_var *age = find_var(m, "age"), *urb = find_var(m, "urban");
+    if (!reg || !sex || !age || !urb) {
+        fprintf(stderr, "tyndau: opinion: kz_margins needs the variables region, sex, age and"
+                        " urban\n");
+        return false;
+    }
+    static const char *const sources[] = {"vk", "ok", "facebook"};
+    double reach[3], reach_sum = 0;
+    for (int k = 0; k < 3; k++) {
+        reach[k] = MAX(op_channel_share(ch, sources[k]), 0.0);
+        reach_sum += reach[k];
+    }
+    struct prng g;
+    prng_seed(&g, seed);
+    j->rows = ARENA_ARRAY(ar, struct stance_row, count);
+    j->count = 0;
+    while (j->count < count) {
+        uint32_t r = draw_cat(&g, reg), x = draw_cat(&g, sex), y = draw_cat(&g, age);
+        uint32_t u = draw_cat(&g, urb);
+        bool urban = strcmp(urb->cat[u], "urban") == 0;
+        bool female = strcmp(sex->cat[x], "f") == 0;
+        double old = rank01(y, age->cat_count);
+        if (prng_unit(&g) >= (0.85 - 0.65 * old) * (urban ? 1 : 0.6))
+            continue; /* not on the channel, or not posting about the topic */
+        bool bot = prng_unit(&g) < 0.06;
+        double lin = -0.5 + 1.2 * old - 0.4 * urban + 0.2 * female + 0.3 * prng_normal(&g);
+        int stance = bot ? 1 : prng_unit(&g) < 1 / (1 + exp(-lin));
+        double score =
+            bot ? (prng_unit(&g) < 0.9 ? 0.9 : 0.3) : (prng_unit(&g) < 0.02 ? 0.7 : 0.05);
+        double pick = prng_unit(&g) * reach_sum;
+        int src = pick < reach[0] ? 0 : pick < reach[0] + reach[1] ? 1 : 2;
+        char *hash = arena_printf(ar, "synthetic-%016llx", (unsigned long long)prng_next(&g));
+        int posts = bot ? 3 : 1 + (prng_unit(&g) < 0.3) + (prng_unit(&g) < 0.1);
+        for (int p = 0; p < posts && j->count < count; p++) {
+            /* an author's later posts mostly repeat the stance */
+            int s = p > 0 && !bot && prng_unit(&g) < 0.15 ? !stance : stance;
+            j->rows[j->count++] = (struct stance_row){
+                .source = sources[src],
+                .author_hash = hash,
+                .topic = topic,
+                .region = reg->cat[r],
+                .sex = sex->cat[x],
+                .age = age->cat[y],
+                .urban = urb->cat[u],
+                .stance = s,
+                .at = now - (int64_t)prng_below(&g, (uint64_t)DEMO_DAYS * 86400),
+                .bot = score,
+                .synthetic = true,
+            };
+        }
+    }
+    return true;
+}
+
+static bool
+topic_ok(const char *t)
+{
+    size_t n = strlen(t);
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '-'))
+            return false;
+    return true;
+}
+
+/* tyndau opinion demo-sample: replace the store's synthetic stance records
+ * with a fresh synthetic sample. */
+static int
+opinion_demo_sample(struct config *c, struct config_args *a)
+{
+    const char *topic = config_arg(a, "topic") ? config_arg(a, "topic") : "housing";
+    const char *cs = config_arg(a, "count"), *ss = config_arg(a, "seed");
+    uint64_t count = 3000, seed = 1;
+    if (a->pos_count != 1 || !topic_ok(topic) ||
+        (cs && (str_to_u64(str_from_cstr(cs), DEMO_COUNT_MAX, &count) || count == 0)) ||
+        (ss && str_to_u64(str_from_cstr(ss), UINT64_MAX, &seed))) {
+        fprintf(stderr,
+                "usage: tyndau opinion demo-sample [--topic=housing] [--count=1..%d] [--seed=S]\n",
+                DEMO_COUNT_MAX);
+        return 2;
+    }
+    struct store *s = cli_store(c);
+    if (!s)
+        return 1;
+    int rc = 1;
+    struct arena *ar = arena_new();
+    struct calib_table mt, ct;
+    struct op_margins m;
+    struct op_channels ch;
+    struct demo_job j = {0};
+    const char *why = NULL;
+    enum err e = store_calibration_get(s, ar, "kz_margins", 0, &mt);
+    if (!e)
+        e = store_calibration_get(s, ar, "kz_channels", 0, &ct);
+    if (e) {
+        log_error("opinion: cannot read the calibration tables: %s: %s", err_name(e),
+                  store_errmsg(s));
+        goto out;
+    }
+    if (op_margins_parse(ar, (struct str){mt.body, mt.body_len}, &m, &why) ||
+        op_channels_parse(ar, (struct str){ct.body, ct.body_len}, &ch, &why)) {
+        log_error("opinion: stored calibration table does not parse: %s", why);
+        goto out;
+    }
+    if (!demo_generate(ar, &m, &ch, topic, (size_t)count, seed, (int64_t)time(NULL), &j)) {
+        rc = 2;
+        goto out;
+    }
+    e = store_write(s, demo_job_run, &j);
+    if (e) {
+        log_error("opinion: cannot write the demo sample: %s: %s", err_name(e), store_errmsg(s));
+        goto out;
+    }
+    printf("wrote %zu SYNTHETIC stance records on topic %s (seed %llu, the last %d days),"
+           " replacing %lld earlier synthetic ones\n",
+           j.count, topic, (unsigned long long)seed, DEMO_DAYS, (long long)j.removed);
+    rc = 0;
+out:
+    arena_free(ar);
+    store_close(s);
+    return rc;
+}
+
 int
 cmd_opinion(struct config *c, struct config_args *a)
 {
-    (void)c;
+    if (a->pos_count > 0 && strcmp(a->pos[0], "demo-sample") == 0)
+        return opinion_demo_sample(c, a);
     struct args g;
     struct op_opts o;
     op_opts_default(&o);
@@ -390,6 +618,8 @@ cmd_opinion(struct config *c, struct config_args *a)
     struct op_sample s;
     struct op_result r;
     const char *why = NULL;
+    if (!coverage_from_channels(ar, &g, &o))
+        goto out;
     mbytes = slurp(margins_path, &mlen);
     if (!mbytes)
         goto out;

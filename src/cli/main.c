@@ -24,7 +24,9 @@ static const struct {
     {"verify", cmd_verify, "check every appeal's hash-chained timeline"},
     {"opinion", cmd_opinion,
      "weight a 0/1 stance sample to population margins: opinion --sample S.csv --margins M.csv"
-     " [--json]"},
+     " [--json]; opinion demo-sample [--topic=T] [--count=N] [--seed=S]"},
+    {"calibration", cmd_calibration,
+     "calibration tables in the store: calibration load FILE | list [--all] | show NAME"},
 };
 
 static void

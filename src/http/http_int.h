@@ -147,5 +147,6 @@ enum handled h_queue(struct req *r);
 enum handled h_events(struct req *r);
 enum handled h_rules_get(struct req *r);
 enum handled h_rules_put(struct req *r);
+enum handled h_opinion(struct req *r);
 
 #endif

@@ -44,6 +44,9 @@ const struct route http_routes[] = {
      h_appeal_act},
     {"POST", "/api/v1/appeals/{tracking}/close", OFFICIALS, OBJ_APPEAL, h_appeal_act},
     {"POST", "/api/v1/appeals/{tracking}/not-considered", OFFICIALS, OBJ_APPEAL, h_appeal_act},
+    {"GET", "/api/v1/opinion",
+     ROLE_BIT(ROLE_ANALYST) | ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_ADMIN), OBJ_NONE,
+     h_opinion},
     {"GET", "/api/v1/admin/routing-rules", ROLE_BIT(ROLE_ADMIN), OBJ_NONE, h_rules_get},
     {"PUT", "/api/v1/admin/routing-rules", ROLE_BIT(ROLE_ADMIN), OBJ_NONE, h_rules_put},
 };

@@ -462,6 +462,39 @@ store_counts(struct store *s, int64_t *total, int64_t *open, int64_t *overdue)
 {
     return s->ops->counts(s, total, open, overdue);
 }
+enum err
+store_tx_calibration_insert(struct store_tx *tx, struct calib_table *t)
+{
+    return tx->s->ops->tx_calibration_insert(tx, t);
+}
+enum err
+store_calibration_list(struct store *s, struct arena *a, bool all, struct calib_table **rows,
+                       size_t *count)
+{
+    return s->ops->calibration_list(s, a, all, rows, count);
+}
+enum err
+store_calibration_get(struct store *s, struct arena *a, const char *name, int64_t version,
+                      struct calib_table *out)
+{
+    return s->ops->calibration_get(s, a, name, version, out);
+}
+enum err
+store_tx_stance_insert(struct store_tx *tx, const struct stance_row *r)
+{
+    return tx->s->ops->tx_stance_insert(tx, r);
+}
+enum err
+store_stance_list(struct store *s, struct arena *a, const struct stance_query *q,
+                  struct stance_row **rows, size_t *count)
+{
+    return s->ops->stance_list(s, a, q, rows, count);
+}
+enum err
+store_tx_stance_purge_synthetic(struct store_tx *tx, int64_t *removed)
+{
+    return tx->s->ops->tx_stance_purge_synthetic(tx, removed);
+}
 
 struct sync_wait {
     pthread_mutex_t mu;

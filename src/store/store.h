@@ -205,4 +205,52 @@ enum err store_chain_verify(struct store *s, int64_t *checked, int64_t *bad);
 /* Counts for /metrics and the demo: appeals total and open. */
 enum err store_counts(struct store *s, int64_t *total, int64_t *open, int64_t *overdue);
 
+/* ---- opinion: calibration tables and stance records ---- */
+/* One version of a calibration table: the CSV it was loaded from. */
+struct calib_table {
+    int64_t id;
+    const char *name;     /* [a-z0-9_]{1,64} */
+    const char *kind;     /* "margins" or "channels" */
+    int64_t version;      /* 1, 2, ... per name */
+    double total;         /* margins: the population; channels: 1 */
+    const char *ref_date; /* the latest reference date of its rows */
+    const char *body;     /* the CSV, NUL-terminated; NULL in lists */
+    size_t body_len;
+    int64_t loaded_at;
+};
+/* Add t as the next version of t->name (t->version and t->id are set).
+ * ERR_CONFLICT if the latest version has the same kind and body. */
+enum err store_tx_calibration_insert(struct store_tx *tx, struct calib_table *t);
+/* The latest version of each table (every version when all), by name and
+ * version, without bodies. */
+enum err store_calibration_list(struct store *s, struct arena *a, bool all,
+                                struct calib_table **rows, size_t *count);
+/* Table name at version (0: the latest), with its body. ERR_NOTFOUND. */
+enum err store_calibration_get(struct store *s, struct arena *a, const char *name, int64_t version,
+                               struct calib_table *out);
+
+/* A stance-labelled author record (opinion_stances in 005_calibration). */
+struct stance_row {
+    int64_t id;
+    const char *source, *author_hash, *topic, *region, *sex, *age, *urban;
+    int stance; /* 0 or 1 */
+    int64_t at;
+    double bot; /* bot score in [0, 1], or -1 when none was given */
+    bool synthetic;
+};
+enum err store_tx_stance_insert(struct store_tx *tx, const struct stance_row *r);
+struct stance_query {
+    const char *topic;   /* required */
+    int64_t from, to;    /* at in [from, to) */
+    const char *sources; /* NULL: any; else ",vk,ok," (comma-wrapped list) */
+    const char *region;  /* NULL: any */
+    size_t limit;        /* most rows read; more is ERR_TOOBIG */
+};
+/* Records matching q, oldest first (then by id). ERR_TOOBIG when more than
+ * q->limit match (nothing is returned then). */
+enum err store_stance_list(struct store *s, struct arena *a, const struct stance_query *q,
+                           struct stance_row **rows, size_t *count);
+/* Remove the synthetic records (the demo's); *removed counts them. */
+enum err store_tx_stance_purge_synthetic(struct store_tx *tx, int64_t *removed);
+
 #endif

@@ -75,6 +75,16 @@ struct store_ops {
     enum err (*ref_load)(struct store *s, struct arena *a, struct ref_data *out);
     enum err (*chain_verify)(struct store *s, int64_t *checked, int64_t *bad);
     enum err (*counts)(struct store *s, int64_t *total, int64_t *open, int64_t *overdue);
+    /* opinion (005_calibration) */
+    enum err (*tx_calibration_insert)(struct store_tx *tx, struct calib_table *t);
+    enum err (*calibration_list)(struct store *s, struct arena *a, bool all,
+                                 struct calib_table **rows, size_t *count);
+    enum err (*calibration_get)(struct store *s, struct arena *a, const char *name, int64_t version,
+                                struct calib_table *out);
+    enum err (*tx_stance_insert)(struct store_tx *tx, const struct stance_row *r);
+    enum err (*stance_list)(struct store *s, struct arena *a, const struct stance_query *q,
+                            struct stance_row **rows, size_t *count);
+    enum err (*tx_stance_purge_synthetic)(struct store_tx *tx, int64_t *removed);
 };
 
 struct store {

@@ -1672,6 +1672,218 @@ pg_counts(struct store *s, int64_t *total, int64_t *open, int64_t *overdue)
     return e;
 }
 
+/* ---- opinion: calibration tables and stance records ---- */
+
+static enum err
+pg_tx_calibration_insert(struct store_tx *tx, struct calib_table *t)
+{
+    struct conn *c = tx->impl;
+    struct params p = {0};
+    p_str(&p, t->name);
+    p_str(&p, t->kind);
+    p_str(&p, t->body);
+    PGresult *r;
+    enum err e = run(c,
+                     "SELECT version, (kind = $2 AND body = $3)::int FROM calibration_tables"
+                     " WHERE name = $1 ORDER BY version DESC LIMIT 1",
+                     &p, &r);
+    if (e)
+        return e;
+    int64_t latest = PQntuples(r) > 0 ? get_i64(r, 0, 0) : 0;
+    bool same = PQntuples(r) > 0 && get_i64(r, 0, 1) != 0;
+    PQclear(r);
+    if (same) {
+        char msg[ERRMSG_MAX];
+        snprintf(msg, sizeof(msg), "%s version %lld already holds this table", t->name,
+                 (long long)latest);
+        set_err(msg);
+        return ERR_CONFLICT;
+    }
+    t->version = latest + 1;
+    struct params q = {0};
+    p_str(&q, t->name);
+    p_str(&q, t->kind);
+    p_i64(&q, t->version);
+    p_f64(&q, t->total);
+    p_str(&q, t->ref_date);
+    p_str(&q, t->body);
+    p_i64(&q, t->loaded_at);
+    e = run(c,
+            "INSERT INTO calibration_tables(name, kind, version, total, ref_date, body, loaded_at)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id",
+            &q, &r);
+    if (!e)
+        t->id = get_i64(r, 0, 0);
+    PQclear(r);
+    return e;
+}
+
+static void
+read_calib(struct arena *a, const PGresult *r, int row, struct calib_table *t, bool body)
+{
+    *t = (struct calib_table){
+        .id = get_i64(r, row, 0),
+        .name = get_str(a, r, row, 1),
+        .kind = get_str(a, r, row, 2),
+        .version = get_i64(r, row, 3),
+        .total = get_f64(r, row, 4),
+        .ref_date = get_str(a, r, row, 5),
+        .loaded_at = get_i64(r, row, 6),
+    };
+    if (body) {
+        t->body = get_str(a, r, row, 7);
+        t->body_len = (size_t)PQgetlength(r, row, 7);
+    }
+}
+
+#define CALIB_COLS "id, name, kind, version, total, ref_date, loaded_at"
+
+static enum err
+pg_calibration_list(struct store *s, struct arena *a, bool all, struct calib_table **rows,
+                    size_t *count)
+{
+    struct pg *q = PG(s);
+    *rows = NULL;
+    *count = 0;
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_bool(&p, all);
+    PGresult *r;
+    enum err e = read_run(q, c,
+                          "SELECT " CALIB_COLS " FROM calibration_tables t WHERE $1::int <> 0"
+                          " OR version = (SELECT max(version) FROM calibration_tables u"
+                          " WHERE u.name = t.name) ORDER BY name, version",
+                          &p, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    struct calib_table *v = ARENA_ARRAY(a, struct calib_table, n + 1);
+    for (size_t i = 0; i < n; i++)
+        read_calib(a, r, (int)i, &v[i], false);
+    PQclear(r);
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+pg_calibration_get(struct store *s, struct arena *a, const char *name, int64_t version,
+                   struct calib_table *out)
+{
+    struct pg *q = PG(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_str(&p, name);
+    p_i64(&p, version);
+    PGresult *r;
+    enum err e = read_run(q, c,
+                          "SELECT " CALIB_COLS ", body FROM calibration_tables WHERE name = $1"
+                          " AND ($2::bigint = 0 OR version = $2::bigint)"
+                          " ORDER BY version DESC LIMIT 1",
+                          &p, &r);
+    if (!e && PQntuples(r) == 0)
+        e = ERR_NOTFOUND;
+    if (!e)
+        read_calib(a, r, 0, out, true);
+    PQclear(r);
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+pg_tx_stance_insert(struct store_tx *tx, const struct stance_row *r)
+{
+    struct params p = {0};
+    p_str(&p, r->source);
+    p_str(&p, r->author_hash);
+    p_str(&p, r->topic);
+    p_str(&p, r->region);
+    p_str(&p, r->sex);
+    p_str(&p, r->age);
+    p_str(&p, r->urban);
+    p_i64(&p, r->stance);
+    p_i64(&p, r->at);
+    if (r->bot >= 0)
+        p_f64(&p, r->bot);
+    else
+        p_str(&p, NULL);
+    p_bool(&p, r->synthetic);
+    return run_done(
+        tx->impl,
+        "INSERT INTO opinion_stances(source, author_hash, topic, region, sex, age,"
+        " urban, stance, at, bot, synthetic) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+        &p);
+}
+
+static enum err
+pg_stance_list(struct store *s, struct arena *a, const struct stance_query *qr,
+               struct stance_row **rows, size_t *count)
+{
+    struct pg *q = PG(s);
+    *rows = NULL;
+    *count = 0;
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_str(&p, qr->topic);
+    p_i64(&p, qr->from);
+    p_i64(&p, qr->to);
+    p_str(&p, qr->sources);
+    p_str(&p, qr->region);
+    p_i64(&p, (int64_t)qr->limit + 1); /* one past the limit tells "too many" */
+    PGresult *r;
+    enum err e = read_run(q, c,
+                          "SELECT id, source, author_hash, topic, region, sex, age, urban, stance,"
+                          " at, bot, synthetic FROM opinion_stances WHERE topic = $1"
+                          " AND at >= $2::bigint AND at < $3::bigint"
+                          " AND ($4::text IS NULL OR strpos($4::text, ',' || source || ',') > 0)"
+                          " AND ($5::text IS NULL OR region = $5::text) ORDER BY at, id LIMIT $6",
+                          &p, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    if (n > qr->limit) {
+        e = ERR_TOOBIG;
+        n = 0;
+    }
+    struct stance_row *v = ARENA_ARRAY(a, struct stance_row, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        int k = (int)i;
+        v[i] = (struct stance_row){
+            .id = get_i64(r, k, 0),
+            .source = get_str(a, r, k, 1),
+            .author_hash = get_str(a, r, k, 2),
+            .topic = get_str(a, r, k, 3),
+            .region = get_str(a, r, k, 4),
+            .sex = get_str(a, r, k, 5),
+            .age = get_str(a, r, k, 6),
+            .urban = get_str(a, r, k, 7),
+            .stance = (int)get_i64(r, k, 8),
+            .at = get_i64(r, k, 9),
+            .bot = is_null(r, k, 10) ? -1 : get_f64(r, k, 10),
+            .synthetic = get_i64(r, k, 11) != 0,
+        };
+    }
+    PQclear(r);
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+pg_tx_stance_purge_synthetic(struct store_tx *tx, int64_t *removed)
+{
+    PGresult *r;
+    enum err e = run(tx->impl, "DELETE FROM opinion_stances WHERE synthetic = 1", NULL, &r);
+    if (!e)
+        *removed = affected(r);
+    PQclear(r);
+    return e;
+}
+
 const struct store_ops store_pg_ops = {
     .scheme = "postgresql",
     .open = pg_open,
@@ -1713,4 +1925,10 @@ const struct store_ops store_pg_ops = {
     .ref_load = pg_ref_load,
     .chain_verify = pg_chain_verify,
     .counts = pg_counts,
+    .tx_calibration_insert = pg_tx_calibration_insert,
+    .calibration_list = pg_calibration_list,
+    .calibration_get = pg_calibration_get,
+    .tx_stance_insert = pg_tx_stance_insert,
+    .stance_list = pg_stance_list,
+    .tx_stance_purge_synthetic = pg_tx_stance_purge_synthetic,
 };

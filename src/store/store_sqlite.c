@@ -1501,6 +1501,245 @@ sq_counts(struct store *s, int64_t *total, int64_t *open, int64_t *overdue)
     return e;
 }
 
+/* ---- opinion: calibration tables and stance records ---- */
+
+static enum err
+sq_tx_calibration_insert(struct store_tx *tx, struct calib_table *t)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "SELECT version, kind = ?2 AND body = ?3 FROM calibration_tables"
+                               " WHERE name = ?1 ORDER BY version DESC LIMIT 1");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, t->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, t->body, (int)t->body_len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int64_t latest = 0;
+    bool same = false;
+    if (rc == SQLITE_ROW) {
+        latest = sqlite3_column_int64(st, 0);
+        same = sqlite3_column_int(st, 1) != 0;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return fail(c->db);
+    if (same) {
+        snprintf(errbuf, sizeof(errbuf), "%s version %lld already holds this table", t->name,
+                 (long long)latest);
+        return ERR_CONFLICT;
+    }
+    st = prep(c, "INSERT INTO calibration_tables(name, kind, version, total, ref_date, body,"
+                 " loaded_at) VALUES (?1,?2,?3,?4,?5,?6,?7)");
+    if (!st)
+        return ERR_STORE;
+    t->version = latest + 1;
+    sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, t->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, t->version);
+    sqlite3_bind_double(st, 4, t->total);
+    sqlite3_bind_text(st, 5, t->ref_date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, t->body, (int)t->body_len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, t->loaded_at);
+    enum err e = exec_done(c, st);
+    if (!e)
+        t->id = sqlite3_last_insert_rowid(c->db);
+    return e;
+}
+
+static void
+read_calib(struct arena *a, sqlite3_stmt *st, struct calib_table *t, bool body)
+{
+    *t = (struct calib_table){
+        .id = sqlite3_column_int64(st, 0),
+        .name = col_str(a, st, 1),
+        .kind = col_str(a, st, 2),
+        .version = sqlite3_column_int64(st, 3),
+        .total = sqlite3_column_double(st, 4),
+        .ref_date = col_str(a, st, 5),
+        .loaded_at = sqlite3_column_int64(st, 6),
+    };
+    if (body) {
+        t->body = col_str(a, st, 7);
+        t->body_len = (size_t)sqlite3_column_bytes(st, 7);
+    }
+}
+
+#define CALIB_COLS "id, name, kind, version, total, ref_date, loaded_at"
+
+static enum err
+sq_calibration_list(struct store *s, struct arena *a, bool all, struct calib_table **rows,
+                    size_t *count)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    *rows = NULL;
+    *count = 0;
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st =
+        prep(c, "SELECT " CALIB_COLS " FROM calibration_tables t WHERE ?1 OR version ="
+                " (SELECT max(version) FROM calibration_tables u WHERE u.name = t.name)"
+                " ORDER BY name, version");
+    enum err e = ERR_OK;
+    size_t cap = 8, n = 0;
+    struct calib_table *v = ARENA_ARRAY(a, struct calib_table, cap);
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    sqlite3_bind_int(st, 1, all);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            struct calib_table *w = ARENA_ARRAY(a, struct calib_table, cap * 2);
+            memcpy(w, v, n * sizeof(*v));
+            v = w;
+            cap *= 2;
+        }
+        read_calib(a, st, &v[n++], false);
+    }
+    if (rc != SQLITE_DONE)
+        e = fail(c->db);
+out:
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+sq_calibration_get(struct store *s, struct arena *a, const char *name, int64_t version,
+                   struct calib_table *out)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(c, "SELECT " CALIB_COLS ", body FROM calibration_tables"
+                               " WHERE name = ?1 AND (?2 = 0 OR version = ?2)"
+                               " ORDER BY version DESC LIMIT 1");
+    enum err e = ERR_STORE;
+    if (st) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, version);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            read_calib(a, st, out, true);
+            e = ERR_OK;
+        } else {
+            e = rc == SQLITE_DONE ? ERR_NOTFOUND : fail(c->db);
+        }
+        sqlite3_reset(st);
+    }
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+sq_tx_stance_insert(struct store_tx *tx, const struct stance_row *r)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st =
+        prep(c, "INSERT INTO opinion_stances(source, author_hash, topic, region, sex, age, urban,"
+                " stance, at, bot, synthetic) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
+    if (!st)
+        return ERR_STORE;
+    bind_str(st, 1, r->source);
+    bind_str(st, 2, r->author_hash);
+    bind_str(st, 3, r->topic);
+    bind_str(st, 4, r->region);
+    bind_str(st, 5, r->sex);
+    bind_str(st, 6, r->age);
+    bind_str(st, 7, r->urban);
+    sqlite3_bind_int(st, 8, r->stance);
+    sqlite3_bind_int64(st, 9, r->at);
+    if (r->bot >= 0)
+        sqlite3_bind_double(st, 10, r->bot);
+    else
+        sqlite3_bind_null(st, 10);
+    sqlite3_bind_int(st, 11, r->synthetic);
+    return exec_done(c, st);
+}
+
+static enum err
+sq_stance_list(struct store *s, struct arena *a, const struct stance_query *qr,
+               struct stance_row **rows, size_t *count)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    *rows = NULL;
+    *count = 0;
+    if (!c)
+        return ERR_STORE;
+    /* One row past the limit tells "too many" from "exactly the limit". */
+    sqlite3_stmt *st =
+        prep(c, "SELECT id, source, author_hash, topic, region, sex, age, urban, stance, at,"
+                " bot, synthetic FROM opinion_stances WHERE topic = ?1 AND at >= ?2 AND at < ?3"
+                " AND (?4 IS NULL OR instr(?4, ',' || source || ',') > 0)"
+                " AND (?5 IS NULL OR region = ?5) ORDER BY at, id LIMIT ?6");
+    enum err e = ERR_OK;
+    size_t cap = 64, n = 0;
+    struct stance_row *v = ARENA_ARRAY(a, struct stance_row, cap);
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    bind_str(st, 1, qr->topic);
+    sqlite3_bind_int64(st, 2, qr->from);
+    sqlite3_bind_int64(st, 3, qr->to);
+    bind_str(st, 4, qr->sources);
+    bind_str(st, 5, qr->region);
+    sqlite3_bind_int64(st, 6, (int64_t)qr->limit + 1);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == qr->limit) {
+            e = ERR_TOOBIG;
+            break;
+        }
+        if (n == cap) {
+            struct stance_row *w = ARENA_ARRAY(a, struct stance_row, cap * 2);
+            memcpy(w, v, n * sizeof(*v));
+            v = w;
+            cap *= 2;
+        }
+        struct stance_row *x = &v[n++];
+        x->id = sqlite3_column_int64(st, 0);
+        x->source = col_str(a, st, 1);
+        x->author_hash = col_str(a, st, 2);
+        x->topic = col_str(a, st, 3);
+        x->region = col_str(a, st, 4);
+        x->sex = col_str(a, st, 5);
+        x->age = col_str(a, st, 6);
+        x->urban = col_str(a, st, 7);
+        x->stance = sqlite3_column_int(st, 8);
+        x->at = sqlite3_column_int64(st, 9);
+        x->bot = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 : sqlite3_column_double(st, 10);
+        x->synthetic = sqlite3_column_int(st, 11) != 0;
+    }
+    if (!e && rc != SQLITE_DONE)
+        e = fail(c->db);
+    sqlite3_reset(st);
+out:
+    pool_put(q, c);
+    if (e)
+        n = 0;
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+sq_tx_stance_purge_synthetic(struct store_tx *tx, int64_t *removed)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "DELETE FROM opinion_stances WHERE synthetic = 1");
+    enum err e = exec_done(c, st);
+    if (!e)
+        *removed = sqlite3_changes(c->db);
+    return e;
+}
+
 const struct store_ops store_sqlite_ops = {
     .scheme = "sqlite",
     .open = sq_open,
@@ -1542,4 +1781,10 @@ const struct store_ops store_sqlite_ops = {
     .ref_load = sq_ref_load,
     .chain_verify = sq_chain_verify,
     .counts = sq_counts,
+    .tx_calibration_insert = sq_tx_calibration_insert,
+    .calibration_list = sq_calibration_list,
+    .calibration_get = sq_calibration_get,
+    .tx_stance_insert = sq_tx_stance_insert,
+    .stance_list = sq_stance_list,
+    .tx_stance_purge_synthetic = sq_tx_stance_purge_synthetic,
 };

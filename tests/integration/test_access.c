@@ -59,6 +59,7 @@ static struct route_case cases[] = {
     {"POST", "/api/v1/appeals/{tracking}/withdraw", WHO_CITIZEN, NULL,
      "{\"reason\":\"Больше не актуально\"}", false},
     {"GET", "/api/v1/queue", WHO_STAFF, "official,supervisor,operator", NULL, false},
+    {"GET", "/api/v1/opinion", WHO_STAFF, "analyst,supervisor,admin", NULL, false},
     /* anyone: what each caller receives is filtered (test_events.c) */
     {"GET", "/api/v1/events", WHO_ANYONE, NULL, NULL, false},
     {"POST", "/api/v1/appeals/{tracking}/triage", WHO_STAFF, "operator",
