@@ -1,7 +1,7 @@
 /*
  * lang.c - language identification by character n-gram profiles. Exports
  * lang_code(), lang_from_code(), lang_model_new(), lang_model_train(),
- * lang_model_free() and lang_detect(); everything else is static.
+ * lang_model_free(), lang_detect() and lang_detect_tokens(); the rest is static.
  *
  * The model is one open-addressing table from an n-gram (up to NGRAM_MAX
  * code points of a word padded with a space at each end, packed into 64
@@ -414,6 +414,14 @@ lang_detect(const struct lang_model *m, struct arena *a, struct str s, struct la
     enum err e = token_split(a, s, &t, &n);
     if (e)
         return e;
+    lang_detect_tokens(m, a, t, n, g);
+    return ERR_OK;
+}
+
+void
+lang_detect_tokens(const struct lang_model *m, struct arena *a, const struct token *t, size_t n,
+                   struct lang_guess *g)
+{
     double(*p)[CLS__COUNT] = n ? arena_array(a, sizeof(*p), n) : NULL;
     double *w = n ? ARENA_ARRAY(a, double, n) : NULL;
     double prior[LANG__COUNT] = {0}, wsum = 0;
@@ -462,5 +470,4 @@ lang_detect(const struct lang_model *m, struct arena *a, struct str s, struct la
         r.kk_latin = kk_latin > kk_cyr;
     }
     *g = r;
-    return ERR_OK;
 }

@@ -3,7 +3,7 @@
  * alphabet), Russian or English, with a share per language for the mixed
  * Kazakh-Russian texts people write. Exports enum lang, lang_code(),
  * lang_from_code(), struct lang_sample, struct lang_guess, lang_model_new(),
- * lang_model_train(), lang_model_free() and lang_detect().
+ * lang_model_train(), lang_model_free(), lang_detect() and lang_detect_tokens().
  *
  * How: each word is scored by the character 1- to 4-grams of its normalised
  * form against profiles counted from a seed corpus (text/lang_corpus.h),
@@ -27,6 +27,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/str.h"
+#include "text/token.h"
 
 enum lang { LANG_UND, LANG_KK, LANG_RU, LANG_EN, LANG__COUNT };
 
@@ -72,5 +73,9 @@ void lang_model_free(struct lang_model *m); /* accepts NULL */
  */
 enum err lang_detect(const struct lang_model *m, struct arena *a, struct str s,
                      struct lang_guess *g);
+/* The same guess from the tokens token_split() made of a text (borrowed),
+ * for a caller that needs them anyway: one split instead of two. */
+void lang_detect_tokens(const struct lang_model *m, struct arena *a, const struct token *t,
+                        size_t count, struct lang_guess *g);
 
 #endif

@@ -22,6 +22,17 @@ enum { TEXT__REPLACEMENT = 0xFFFD };
 static inline size_t
 text__decode(const char *p, size_t len, int32_t *cp)
 {
+    /* ASCII and the two-byte forms (Latin-1, Cyrillic) without a call: the
+     * letters of nearly every appeal. The rest goes through utf8proc. */
+    unsigned char b0 = (unsigned char)p[0];
+    if (b0 < 0x80) {
+        *cp = b0;
+        return 1;
+    }
+    if (b0 >= 0xC2 && b0 <= 0xDF && len >= 2 && ((unsigned char)p[1] & 0xC0) == 0x80) {
+        *cp = (int32_t)((b0 & 0x1Fu) << 6 | ((unsigned char)p[1] & 0x3Fu));
+        return 2;
+    }
     utf8proc_int32_t c;
     utf8proc_ssize_t n =
         utf8proc_iterate((const utf8proc_uint8_t *)p, len > 4 ? 4 : (utf8proc_ssize_t)len, &c);
@@ -45,6 +56,9 @@ text__is_letter(int32_t cp)
 {
     if (cp < 0x80)
         return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+    /* Cyrillic without the signs and combining marks at U+0482..U+0489. */
+    if ((cp >= 0x400 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x52F))
+        return true;
     utf8proc_category_t c = utf8proc_category(cp);
     return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
 }
@@ -53,7 +67,7 @@ text__is_letter(int32_t cp)
 static inline bool
 text__is_mark(int32_t cp)
 {
-    if (cp < 0x300)
+    if (cp < 0x300 || (cp >= 0x400 && cp <= 0x482) || (cp >= 0x48A && cp <= 0x52F))
         return false;
     utf8proc_category_t c = utf8proc_category(cp);
     return c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME;
@@ -65,6 +79,8 @@ text__is_digit(int32_t cp)
 {
     if (cp < 0x80)
         return cp >= '0' && cp <= '9';
+    if (cp < 0x660 || (cp >= 0x400 && cp <= 0x52F))
+        return false;
     return utf8proc_category(cp) == UTF8PROC_CATEGORY_ND;
 }
 
@@ -86,7 +102,7 @@ text__is_space(int32_t cp)
 {
     if (cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85)
         return true;
-    if (cp < 0xA0)
+    if (cp < 0xA0 || (cp > 0xA0 && cp < 0x1680))
         return false;
     utf8proc_category_t c = utf8proc_category(cp);
     return c == UTF8PROC_CATEGORY_ZS || c == UTF8PROC_CATEGORY_ZL || c == UTF8PROC_CATEGORY_ZP;

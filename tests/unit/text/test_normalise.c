@@ -6,9 +6,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <utf8proc.h>
 
 #include "base/arena.h"
 #include "base/util.h"
@@ -120,6 +122,63 @@ is_idempotent(void **state)
     arena_free(a);
 }
 
+/* The result of the full utf8proc path for s: NFC, case fold, ignorables
+ * dropped, İ as i; white space left alone. Caller frees. */
+static char *
+reference(const char *s, size_t len, size_t *out_len)
+{
+    utf8proc_uint8_t *m = NULL;
+    size_t n = 0;
+    char *r = malloc(len * 4 + 1);
+    for (size_t i = 0; i < len;) {
+        utf8proc_int32_t cp;
+        i += (size_t)utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i),
+                                      &cp);
+        char one[4];
+        utf8proc_ssize_t k = utf8proc_encode_char(cp == 0x130 ? 'i' : cp, (utf8proc_uint8_t *)one);
+        utf8proc_ssize_t got =
+            utf8proc_map((const utf8proc_uint8_t *)one, k, &m,
+                         UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
+        assert_true(got >= 0);
+        memcpy(r + n, m, (size_t)got);
+        n += (size_t)got;
+        free(m);
+    }
+    r[n] = '\0';
+    *out_len = n;
+    return r;
+}
+
+/* Every character up to U+21FF (Cyrillic, General Punctuation, letterlike
+ * symbols) between two ASCII letters folds exactly as utf8proc folds it alone: the fast path for
+ * these ranges must not differ from the full one. */
+static void
+fast_path_matches_utf8proc(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    for (int32_t cp = 0x21; cp < 0x2200; cp++) {
+        utf8proc_category_t c = utf8proc_category(cp);
+        if (c == UTF8PROC_CATEGORY_CC || c == UTF8PROC_CATEGORY_ZS || c == UTF8PROC_CATEGORY_ZL ||
+            c == UTF8PROC_CATEGORY_ZP || c == UTF8PROC_CATEGORY_CN || (cp >= 0xD800 && cp < 0xE000))
+            continue; /* white space and controls are gaps; unassigned is not text */
+        char in[8];
+        size_t n = 0;
+        in[n++] = 'Q';
+        n += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)in + n);
+        in[n++] = 'Z';
+        struct str out;
+        assert_int_equal(normalise_text(a, (struct str){in, n}, &out), ERR_OK);
+        size_t want_len;
+        char *want = reference(in, n, &want_len);
+        if (out.len != want_len || memcmp(out.p, want, want_len) != 0)
+            fail_msg("U+%04X folds to \"%.*s\", utf8proc gives \"%s\"", (unsigned)cp, (int)out.len,
+                     out.p, want);
+        free(want);
+    }
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -131,6 +190,7 @@ main(void)
         cmocka_unit_test(nul_is_a_gap),
         cmocka_unit_test(rejects_bad_input),
         cmocka_unit_test(is_idempotent),
+        cmocka_unit_test(fast_path_matches_utf8proc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
