@@ -16,7 +16,7 @@ OPT ?= -O2
 SAN ?=
 CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g $(OPT) $(SAN) $(WARN) \
          -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
-LDLIBS = $(PKG_LIBS) -lstemmer -lpthread -lm
+LDLIBS = $(PKG_LIBS) -lstemmer -llinear -lpthread -lm
 
 SRC := $(sort $(wildcard src/*/*.c))
 MAIN := src/cli/main.c

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 # postgresql: server binaries for the tests (/usr/lib/postgresql/15/bin);
 # chromium: the e2e browser; wrk and nginx-light: bench and its reference;
+# fasttext and python3-sklearn: the router benchmark's references;
 # clang, libclang-rt-14-dev and llvm: make fuzz (libFuzzer, sanitizer runtimes,
 # symbolizer). R's survey package (r-cran-survey) is optional: the opinion
 # conformance test re-runs R when it is installed and checks the committed
@@ -17,10 +18,11 @@ PKGS=(
     build-essential make pkg-config git ca-certificates
     libmicrohttpd-dev libjansson-dev libsodium-dev libutf8proc-dev
     libsqlite3-dev sqlite3 libcurl4-openssl-dev libpq-dev postgresql
-    libcmocka-dev clang-format libstemmer-dev
+    libcmocka-dev clang-format libstemmer-dev liblinear-dev
     clang libclang-rt-14-dev llvm
     nodejs npm chromium
     wrk nginx-light curl procps
+    fasttext python3-sklearn
 )
 
 say() { printf 'deps: %s\n' "$*" >&2; }

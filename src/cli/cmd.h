@@ -19,6 +19,9 @@ int cmd_demo(struct config *c, struct config_args *a);
 int cmd_verify(struct config *c, struct config_args *a);
 int cmd_opinion(struct config *c, struct config_args *a);
 int cmd_calibration(struct config *c, struct config_args *a);
+int cmd_eval(struct config *c, struct config_args *a);
+/* `tyndau eval dedupe`: argv[0] is "dedupe", options follow. Returns the exit code. */
+int cmd_eval_dedupe(int argc, char **argv);
 
 /* Open and migrate the store named by c->db; logs and returns NULL on failure. */
 struct store *cli_store(const struct config *c);
@@ -31,5 +34,13 @@ int cli_serve_until_signal(const struct config *c, struct app *app,
                            void (*on_ready)(struct app *app, void *arg), void *arg);
 /* Block SIGTERM/SIGINT in this thread and every thread it starts after. */
 void cli_block_signals(void);
+
+struct dataset_opts;
+struct dataset_row;
+/* Read a labelled CSV or JSONL file (pipeline/dataset.h; JSONL when the name
+ * ends in .jsonl or .ndjson) into rows living in a; on failure print why,
+ * prefixed "tyndau: cmd:", and return false. */
+bool cli_dataset_read(const char *cmd, struct arena *a, const char *path,
+                      const struct dataset_opts *o, struct dataset_row **rows, size_t *count);
 
 #endif

@@ -27,6 +27,9 @@ static const struct {
      " [--json]; opinion demo-sample [--topic=T] [--count=N] [--seed=S]"},
     {"calibration", cmd_calibration,
      "calibration tables in the store: calibration load FILE | list [--all] | show NAME"},
+    {"eval", cmd_eval,
+     "score the router's classifier: eval --train A (--test B | --folds K) --text-col N"
+     " --label-col M [--json]; eval dedupe ..."},
 };
 
 static void

@@ -1,0 +1,85 @@
+/*
+ * classify.h - a multi-class linear classifier over hashed features:
+ * L2-regularised logistic regression (one against the rest) trained by
+ * liblinear, predicted here with class probabilities, saved and loaded as
+ * bytes. Exports struct classifier, struct classify_sample, struct
+ * classify_opts, struct feature, classify_train(), classify_predict(), classify_label(),
+ * classify_label_count(), classify_feature_count(), classify_save(),
+ * classify_load(), classify_free() and the limits CLASSIFY_LABELS_MAX,
+ * CLASSIFY_FEATURES_MAX, CLASSIFY_LABEL_LEN_MAX.
+ *
+ * Only the features seen in training are kept: a table from feature id to a
+ * row of weights, one per class. A feature the model never saw counts 0.
+ * Probabilities are liblinear's for this model: each class's logistic score,
+ * normalised to sum to 1.
+ *
+ * Threads: a classifier is read-only once made, so any number of threads
+ * may predict with it at once.
+ */
+#ifndef PIPELINE_CLASSIFY_H
+#define PIPELINE_CLASSIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+
+enum {
+    CLASSIFY_LABELS_MAX = 4096,      /* classes in one model */
+    CLASSIFY_FEATURES_MAX = 1 << 24, /* distinct features in one model */
+    CLASSIFY_LABEL_LEN_MAX = 256,    /* bytes of one class name */
+    CLASSIFY_SAMPLES_MAX = 10000000, /* training examples */
+};
+
+struct classifier; /* opaque */
+
+/* One entry of a sparse feature vector (pipeline/features.h makes them). */
+struct feature {
+    uint32_t id; /* hashed; never 0 */
+    float value;
+};
+
+/* One training example: its features (borrowed) and its class, an index
+ * into the label names given to classify_train(). */
+struct classify_sample {
+    const struct feature *f;
+    size_t count;
+    size_t label;
+};
+
+struct classify_opts {
+    double c;   /* inverse regularisation strength; 0: the default, 8 */
+    double eps; /* liblinear's stopping tolerance; 0: the default, 0.01 */
+};
+
+/*
+ * Train on n samples (borrowed) whose labels index labels[0..label_count)
+ * (names copied). Classes without a sample are left out of the model.
+ * ERR_INVALID if fewer than two classes have samples, a label is out of
+ * range, or a name is empty or longer than CLASSIFY_LABEL_LEN_MAX;
+ * ERR_TOOBIG past CLASSIFY_SAMPLES_MAX samples, CLASSIFY_LABELS_MAX labels or
+ * CLASSIFY_FEATURES_MAX distinct features. Caller owns *out.
+ */
+enum err classify_train(const struct classify_sample *s, size_t n, const char *const *labels,
+                        size_t label_count, const struct classify_opts *o, struct classifier **out);
+
+/* The most probable class of features f[0..n) (borrowed). prob (may be NULL)
+ * receives classify_label_count() probabilities, in label order. */
+size_t classify_predict(const struct classifier *m, const struct feature *f, size_t n,
+                        double *prob);
+
+size_t classify_label_count(const struct classifier *m);
+/* The name of class i (< classify_label_count()); lives as long as m. */
+const char *classify_label(const struct classifier *m, size_t i);
+size_t classify_feature_count(const struct classifier *m);
+
+/* Append m's bytes to b (check buf_failed() once after). */
+void classify_save(const struct classifier *m, struct buf *b);
+/* A classifier from bytes p[0..len) that classify_save() wrote; *used is
+ * how many it took. ERR_INVALID for anything else (wrong magic or version,
+ * truncated, counts past the limits, a bad name). Caller owns *out. */
+enum err classify_load(const void *p, size_t len, size_t *used, struct classifier **out);
+void classify_free(struct classifier *m); /* accepts NULL */
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * features.h - the features the router classifies by: hashed word unigrams
+ * and bigrams of stems, and character 3- and 4-grams of each word in its
+ * Kazakh fold (translit_fold()), so that a word written in Cyrillic and in
+ * the 2021 Latin alphabet gives the same grams. Exports struct features,
+ * features_new(), features_free(), features_extract(), features_hash() and
+ * FEATURES_MAX.
+ *
+ * Values: sublinear counts (1 + ln tf), the word group and the character
+ * group each scaled to Euclidean length 1/sqrt(2), so a text's vector has
+ * length 1 whatever its size.
+ *
+ * Threads: a struct features holds Snowball stemmers and a cache from a
+ * word to its features, so it is NOT thread-safe: one per thread.
+ */
+#ifndef PIPELINE_FEATURES_H
+#define PIPELINE_FEATURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "base/str.h"
+#include "pipeline/classify.h"
+#include "text/lang.h"
+#include "text/token.h"
+
+/* The most distinct features of one text; the rest are dropped. */
+enum { FEATURES_MAX = 1 << 16 };
+
+struct features; /* opaque */
+
+/* A new extractor into *out (caller owns it: features_free()).
+ * ERR_UNAVAILABLE if the stemmers cannot be made. */
+enum err features_new(struct features **out);
+void features_free(struct features *fx); /* accepts NULL */
+
+/*
+ * The features of a text split by token_split() (t: count tokens, borrowed)
+ * whose language is lang (LANG_UND: each word by its script). Each word is
+ * stemmed in its own language: a Cyrillic word with ә ғ қ ң ө ұ ү һ і is
+ * Kazakh, a Latin word with a 2021 letter too; other Cyrillic words follow
+ * lang between Kazakh and Russian, other Latin ones between Kazakh and
+ * English. *out (an array of *count, in no particular order, each id once)
+ * lives in a; NULL and 0 for a text without words.
+ */
+void features_extract(struct features *fx, struct arena *a, const struct token *t, size_t count,
+                      enum lang lang, struct feature **out, size_t *out_count);
+
+/* The id of bytes p[0..len) under tag (0..255): what features_extract()
+ * uses, for tests and for rules that name a feature. Never 0. */
+uint32_t features_hash(unsigned tag, const void *p, size_t len);
+
+#endif
