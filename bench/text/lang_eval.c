@@ -29,15 +29,15 @@
 
 struct tally {
     size_t n, right;
-    size_t as[LANG__COUNT];
+    size_t as[LANG_ID__COUNT];
 };
 
 static void
 report(const char *name, const struct tally *t)
 {
     printf("%-34s n=%5zu  accuracy %6.2f%%   (und %zu, kk %zu, ru %zu, en %zu)\n", name, t->n,
-           t->n ? 100.0 * (double)t->right / (double)t->n : 0.0, t->as[LANG_UND], t->as[LANG_KK],
-           t->as[LANG_RU], t->as[LANG_EN]);
+           t->n ? 100.0 * (double)t->right / (double)t->n : 0.0, t->as[LANG_ID_UND], t->as[LANG_ID_KK],
+           t->as[LANG_ID_RU], t->as[LANG_ID_EN]);
 }
 
 static void
@@ -125,7 +125,7 @@ held_out(void)
 {
     struct lang_sample *train = calloc(2000, sizeof(*train));
     size_t ntrain = 0;
-    for (int l = LANG_KK; l < LANG__COUNT; l++) {
+    for (int l = LANG_ID_KK; l < LANG_ID__COUNT; l++) {
         size_t n;
         const char *const *s = lang_corpus_get((enum lang)l, &n);
         for (size_t i = 0; i < n; i++)
@@ -134,11 +134,11 @@ held_out(void)
     }
     struct lang_model *m = lang_model_train(train, ntrain);
     struct arena *a = arena_new();
-    struct tally t[LANG__COUNT] = {{0}}, lat = {0}, ascii = {0}, rukb = {0}, mixed = {0}, all = {0};
+    struct tally t[LANG_ID__COUNT] = {{0}}, lat = {0}, ascii = {0}, rukb = {0}, mixed = {0}, all = {0};
     size_t nkk, nru;
-    const char *const *kk = lang_corpus_get(LANG_KK, &nkk);
-    const char *const *ru = lang_corpus_get(LANG_RU, &nru);
-    for (int l = LANG_KK; l < LANG__COUNT; l++) {
+    const char *const *kk = lang_corpus_get(LANG_ID_KK, &nkk);
+    const char *const *ru = lang_corpus_get(LANG_ID_RU, &nru);
+    for (int l = LANG_ID_KK; l < LANG_ID__COUNT; l++) {
         size_t n;
         const char *const *s = lang_corpus_get((enum lang)l, &n);
         for (size_t i = 4; i < n; i += 5) {
@@ -148,10 +148,10 @@ held_out(void)
     }
     for (size_t i = 4; i < nkk; i += 5) {
         struct str l1;
-        judge(m, a, russian_keyboard(a, str_from_cstr(kk[i])), LANG_KK, &rukb);
+        judge(m, a, russian_keyboard(a, str_from_cstr(kk[i])), LANG_ID_KK, &rukb);
         if (translit_to_latin(a, str_from_cstr(kk[i]), &l1) == ERR_OK) {
-            judge(m, a, l1, LANG_KK, &lat);
-            judge(m, a, ascii_latin(a, l1), LANG_KK, &ascii);
+            judge(m, a, l1, LANG_ID_KK, &lat);
+            judge(m, a, ascii_latin(a, l1), LANG_ID_KK, &ascii);
         }
     }
     /* kk + ru sentences: both languages found; kk + two ru words and ru +
@@ -164,20 +164,20 @@ held_out(void)
         if (lang_detect(m, a, str_from_cstr(arena_printf(a, "%s %s", k, r)), &g) == ERR_OK) {
             mixed.n++;
             mixed.as[g.lang]++;
-            if (g.mixed && g.score[LANG_KK] >= LANG_MIXED_MIN && g.score[LANG_RU] >= LANG_MIXED_MIN)
+            if (g.mixed && g.score[LANG_ID_KK] >= LANG_MIXED_MIN && g.score[LANG_ID_RU] >= LANG_MIXED_MIN)
                 mixed.right++;
         }
         char *txt = arena_printf(a, "%s %s", k, first_words(a, r, 2));
-        judge(m, a, str_from_cstr(txt), LANG_KK, &kk_dom);
+        judge(m, a, str_from_cstr(txt), LANG_ID_KK, &kk_dom);
         txt = arena_printf(a, "%s %s", r, first_words(a, k, 2));
-        judge(m, a, str_from_cstr(txt), LANG_RU, &ru_dom);
+        judge(m, a, str_from_cstr(txt), LANG_ID_RU, &ru_dom);
         both++;
     }
     printf("held-out fifth of the seed corpus (model trained on the other %zu sentences)\n",
            ntrain);
-    report("  kk (Cyrillic)", &t[LANG_KK]);
-    report("  ru", &t[LANG_RU]);
-    report("  en", &t[LANG_EN]);
+    report("  kk (Cyrillic)", &t[LANG_ID_KK]);
+    report("  ru", &t[LANG_ID_RU]);
+    report("  en", &t[LANG_ID_EN]);
     report("  all three", &all);
     report("  kk on a Russian keyboard", &rukb);
     report("  kk in 2021 Latin", &lat);
@@ -218,7 +218,7 @@ real_set(const struct lang_model *m, const char *path, int col, bool header, boo
         t.as[g.lang]++;
         t.right += g.lang == want;
         mixed += g.mixed;
-        kk_latin += g.lang == LANG_KK && g.kk_latin;
+        kk_latin += g.lang == LANG_ID_KK && g.kk_latin;
         if (t.n % 512 == 0) {
             arena_free(a);
             a = arena_new();
@@ -239,9 +239,9 @@ main(int argc, char **argv)
     char path[4096];
     printf("real texts (model of the whole seed corpus)\n");
     snprintf(path, sizeof(path), "%s/kursk-appeals/train_dataset_train.csv", dir);
-    real_set(m, path, 1, false, true, LANG_RU, "  Kursk appeals (ru)");
+    real_set(m, path, 1, false, true, LANG_ID_RU, "  Kursk appeals (ru)");
     snprintf(path, sizeof(path), "%s/kazsandra/13_set_valid_pc.csv", dir);
-    real_set(m, path, 0, true, false, LANG_KK, "  KazSAnDRA valid (kk)");
+    real_set(m, path, 0, true, false, LANG_ID_KK, "  KazSAnDRA valid (kk)");
     lang_model_free(m);
     return 0;
 }

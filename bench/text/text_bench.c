@@ -100,7 +100,7 @@ run(enum stage st, const struct docs *ds, const struct lang_model *m, struct ste
             struct token *tok;
             size_t nt;
             struct lang_guess g;
-            enum lang l = LANG_RU;
+            enum lang l = LANG_ID_RU;
             switch (st) {
             case NORMALISE:
                 (void)normalise_text(a, s, &out);

@@ -135,19 +135,19 @@ word_lang(const struct token *t, enum lang text)
 {
     switch (t->script) {
     case TOKEN_SCRIPT_CYRILLIC:
-        if (text == LANG_KK || has_kazakh_letter(t->norm))
-            return LANG_KK;
-        return LANG_RU;
+        if (text == LANG_ID_KK || has_kazakh_letter(t->norm))
+            return LANG_ID_KK;
+        return LANG_ID_RU;
     case TOKEN_SCRIPT_LATIN:
-        if (text == LANG_KK || has_2021_letter(t->norm))
-            return LANG_KK;
-        return LANG_EN;
+        if (text == LANG_ID_KK || has_2021_letter(t->norm))
+            return LANG_ID_KK;
+        return LANG_ID_EN;
     case TOKEN_SCRIPT_NONE:
     case TOKEN_SCRIPT_MIXED:
     case TOKEN_SCRIPT_OTHER:
         break;
     }
-    return LANG_UND;
+    return LANG_ID_UND;
 }
 
 static void

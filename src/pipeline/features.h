@@ -38,7 +38,7 @@ void features_free(struct features *fx); /* accepts NULL */
 
 /*
  * The features of a text split by token_split() (t: count tokens, borrowed)
- * whose language is lang (LANG_UND: each word by its script). Each word is
+ * whose language is lang (LANG_ID_UND: each word by its script). Each word is
  * stemmed in its own language: a Cyrillic word with ә ғ қ ң ө ұ ү һ і is
  * Kazakh, a Latin word with a 2021 letter too; other Cyrillic words follow
  * lang between Kazakh and Russian, other Latin ones between Kazakh and

@@ -35,7 +35,7 @@ enum {
 /* The classes the model tells apart; two of them are Kazakh. */
 enum cls { CLS_KK, CLS_KK_LATN, CLS_RU, CLS_EN, CLS__COUNT };
 
-static const enum lang cls_lang[CLS__COUNT] = {LANG_KK, LANG_KK, LANG_RU, LANG_EN};
+static const enum lang cls_lang[CLS__COUNT] = {LANG_ID_KK, LANG_ID_KK, LANG_ID_RU, LANG_ID_EN};
 
 #define SMOOTH 0.5          /* additive smoothing of the counts */
 #define DIACRITIC_BONUS 6.0 /* nats for a 2021 letter (ä ğ ñ ö ū ü ş ı) in a Latin word */
@@ -54,21 +54,21 @@ struct lang_model {
     size_t distinct[NGRAM_MAX + 1];
 };
 
-static const char *const codes[LANG__COUNT] = {"und", "kk", "ru", "en"};
+static const char *const codes[LANG_ID__COUNT] = {"und", "kk", "ru", "en"};
 
 const char *
 lang_code(enum lang l)
 {
-    return (unsigned)l < LANG__COUNT ? codes[l] : codes[LANG_UND];
+    return (unsigned)l < LANG_ID__COUNT ? codes[l] : codes[LANG_ID_UND];
 }
 
 enum lang
 lang_from_code(struct str code)
 {
-    for (int l = 0; l < LANG__COUNT; l++)
+    for (int l = 0; l < LANG_ID__COUNT; l++)
         if (str_cstr_eq(code, codes[l]))
             return (enum lang)l;
-    return LANG_UND;
+    return LANG_ID_UND;
 }
 
 static uint64_t
@@ -265,7 +265,7 @@ lang_model_train(const struct lang_sample *samples, size_t count)
         if (!utf8_valid(s))
             continue;
         switch (samples[i].lang) {
-        case LANG_KK: {
+        case LANG_ID_KK: {
             struct str lat;
             count_text(m, a, s, CLS_KK);
             count_text(m, a, russian_keyboard(a, s), CLS_KK);
@@ -275,14 +275,14 @@ lang_model_train(const struct lang_sample *samples, size_t count)
             }
             break;
         }
-        case LANG_RU:
+        case LANG_ID_RU:
             count_text(m, a, s, CLS_RU);
             break;
-        case LANG_EN:
+        case LANG_ID_EN:
             count_text(m, a, s, CLS_EN);
             break;
-        case LANG_UND:
-        case LANG__COUNT:
+        case LANG_ID_UND:
+        case LANG_ID__COUNT:
             break;
         }
     }
@@ -295,13 +295,13 @@ struct lang_model *
 lang_model_new(void)
 {
     size_t total = 0, n;
-    for (int l = LANG_KK; l < LANG__COUNT; l++) {
+    for (int l = LANG_ID_KK; l < LANG_ID__COUNT; l++) {
         (void)lang_corpus_get((enum lang)l, &n);
         total += n;
     }
     struct lang_sample *s = xcalloc(total, sizeof(*s));
     size_t k = 0;
-    for (int l = LANG_KK; l < LANG__COUNT; l++) {
+    for (int l = LANG_ID_KK; l < LANG_ID__COUNT; l++) {
         const char *const *sent = lang_corpus_get((enum lang)l, &n);
         for (size_t i = 0; i < n; i++)
             s[k++] = (struct lang_sample){(enum lang)l, str_from_cstr(sent[i])};
@@ -424,7 +424,7 @@ lang_detect_tokens(const struct lang_model *m, struct arena *a, const struct tok
 {
     double(*p)[CLS__COUNT] = n ? arena_array(a, sizeof(*p), n) : NULL;
     double *w = n ? ARENA_ARRAY(a, double, n) : NULL;
-    double prior[LANG__COUNT] = {0}, wsum = 0;
+    double prior[LANG_ID__COUNT] = {0}, wsum = 0;
     size_t words = 0;
     for (size_t i = 0; i < n; i++) {
         w[i] = 0;
@@ -438,7 +438,7 @@ lang_detect_tokens(const struct lang_model *m, struct arena *a, const struct tok
         for (int c = 0; c < CLS__COUNT; c++)
             prior[cls_lang[c]] += w[i] * p[i][c];
     }
-    struct lang_guess r = {.lang = LANG_UND, .words = words};
+    struct lang_guess r = {.lang = LANG_ID_UND, .words = words};
     if (wsum > 0) {
         double kk_latin = 0, kk_cyr = 0;
         for (size_t i = 0; i < n; i++) {
@@ -457,7 +457,7 @@ lang_detect_tokens(const struct lang_model *m, struct arena *a, const struct tok
             kk_cyr += w[i] * q[CLS_KK] / sum;
         }
         double first = 0, second = 0;
-        for (int l = LANG_KK; l < LANG__COUNT; l++) {
+        for (int l = LANG_ID_KK; l < LANG_ID__COUNT; l++) {
             if (r.score[l] > first) {
                 second = first;
                 first = r.score[l];

@@ -29,27 +29,27 @@
 #include "base/str.h"
 #include "text/token.h"
 
-enum lang { LANG_UND, LANG_KK, LANG_RU, LANG_EN, LANG__COUNT };
+enum lang { LANG_ID_UND, LANG_ID_KK, LANG_ID_RU, LANG_ID_EN, LANG_ID__COUNT };
 
 /* A second language with at least this share makes a text mixed. */
 #define LANG_MIXED_MIN 0.2
 
 /* "und", "kk", "ru", "en". */
 const char *lang_code(enum lang l);
-/* The language of a code above; LANG_UND for anything else. */
+/* The language of a code above; LANG_ID_UND for anything else. */
 enum lang lang_from_code(struct str code);
 
 /* A training text: borrowed. */
 struct lang_sample {
-    enum lang lang; /* LANG_KK, LANG_RU or LANG_EN */
+    enum lang lang; /* LANG_ID_KK, LANG_ID_RU or LANG_ID_EN */
     struct str text;
 };
 
 struct lang_guess {
-    enum lang lang; /* the language with the largest share; LANG_UND if none */
+    enum lang lang; /* the language with the largest share; LANG_ID_UND if none */
     /* Share of the text's letters per language, summing to 1 over kk, ru
-     * and en when any word was scored; score[LANG_UND] is always 0. */
-    double score[LANG__COUNT];
+     * and en when any word was scored; score[LANG_ID_UND] is always 0. */
+    double score[LANG_ID__COUNT];
     bool mixed;    /* the second language's share is at least LANG_MIXED_MIN */
     bool kk_latin; /* most of the Kazakh in it is in Latin letters */
     size_t words;  /* words scored (Latin or Cyrillic letters) */
@@ -69,7 +69,7 @@ void lang_model_free(struct lang_model *m); /* accepts NULL */
 /*
  * Guess the language of s into *g. Scratch memory comes from a. ERR_INVALID
  * if s is not valid UTF-8, ERR_TOOBIG past NORMALISE_MAX; *g is untouched on
- * error. Text without Latin or Cyrillic letters gives LANG_UND, all scores 0.
+ * error. Text without Latin or Cyrillic letters gives LANG_ID_UND, all scores 0.
  */
 enum err lang_detect(const struct lang_model *m, struct arena *a, struct str s,
                      struct lang_guess *g);

@@ -553,17 +553,17 @@ const char *const *
 lang_corpus_get(enum lang lang, size_t *count)
 {
     switch (lang) {
-    case LANG_KK:
+    case LANG_ID_KK:
         *count = ARRAY_LEN(kk);
         return kk;
-    case LANG_RU:
+    case LANG_ID_RU:
         *count = ARRAY_LEN(ru);
         return ru;
-    case LANG_EN:
+    case LANG_ID_EN:
         *count = ARRAY_LEN(en);
         return en;
-    case LANG_UND:
-    case LANG__COUNT:
+    case LANG_ID_UND:
+    case LANG_ID__COUNT:
         break;
     }
     *count = 0;

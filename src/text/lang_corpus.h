@@ -11,7 +11,7 @@
 #include "text/lang.h"
 
 /* The sentences of lang (static, NUL-terminated UTF-8) and their *count;
- * NULL and 0 for LANG_UND. */
+ * NULL and 0 for LANG_ID_UND. */
 const char *const *lang_corpus_get(enum lang lang, size_t *count);
 
 #endif

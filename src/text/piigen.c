@@ -333,14 +333,14 @@ write_distractor(struct piigen *g, struct text *t, enum lang lang)
         snprintf(b, sizeof(b), "%02u/%02u/%u %02u:%02u", d, m, y, below(g, 24), below(g, 60));
         break;
     case 3:
-        if (lang == LANG_RU)
+        if (lang == LANG_ID_RU)
             snprintf(b, sizeof(b), "%u %s %u года", d, months_ru[m - 1], y);
         else
             snprintf(b, sizeof(b), "%02u.%02u.%02u", d, m, y % 100);
         break;
     case 4:
         snprintf(b, sizeof(b), "%u %03u %03u %s", 1 + below(g, 99), below(g, 1000), below(g, 1000),
-                 lang == LANG_EN ? "tenge" : "тенге");
+                 lang == LANG_ID_EN ? "tenge" : "тенге");
         break;
     case 5:
         snprintf(b, sizeof(b), "%u %03u,%02u тг", 1 + below(g, 999), below(g, 1000), below(g, 100));
@@ -481,7 +481,7 @@ label(struct piigen *g, enum redact_kind k, enum lang l)
     static const char *const en[REDACT__COUNT] = {"IIN", "phone", "email", "card", "IBAN"};
     if (below(g, 10) < 3)
         return NULL;
-    return (l == LANG_RU ? ru : l == LANG_KK ? kk : en)[k];
+    return (l == LANG_ID_RU ? ru : l == LANG_ID_KK ? kk : en)[k];
 }
 
 unsigned
@@ -537,7 +537,7 @@ piigen_form_name(enum redact_kind kind, unsigned form)
 static enum lang
 pick_lang(struct piigen *g)
 {
-    static const enum lang l[] = {LANG_KK, LANG_RU, LANG_EN};
+    static const enum lang l[] = {LANG_ID_KK, LANG_ID_RU, LANG_ID_EN};
     return l[below(g, 3)];
 }
 
@@ -547,7 +547,7 @@ render(struct piigen *g, struct arena *a, const char *tpl, enum lang lang, bool 
        struct piigen_sample *out)
 {
     struct str src = str_from_cstr(tpl);
-    if (lang == LANG_KK && below(g, 4) == 0)
+    if (lang == LANG_ID_KK && below(g, 4) == 0)
         (void)translit_to_latin(a, src, &src);
     struct text t = {.len = 0};
     memset(out, 0, sizeof(*out));
@@ -594,9 +594,9 @@ void
 piigen_pii(struct piigen *g, struct arena *a, struct piigen_sample *out)
 {
     enum lang l = pick_lang(g);
-    const char *tpl = l == LANG_RU   ? PICK(g, pii_ru)
-                      : l == LANG_KK ? PICK(g, pii_kk)
-                                     : PICK(g, pii_en);
+    const char *tpl = l == LANG_ID_RU   ? PICK(g, pii_ru)
+                      : l == LANG_ID_KK ? PICK(g, pii_kk)
+                                        : PICK(g, pii_en);
     render(g, a, tpl, l, true, out);
 }
 
@@ -604,8 +604,8 @@ void
 piigen_clean(struct piigen *g, struct arena *a, struct piigen_sample *out)
 {
     enum lang l = pick_lang(g);
-    const char *tpl = l == LANG_RU   ? PICK(g, clean_ru)
-                      : l == LANG_KK ? PICK(g, clean_kk)
-                                     : PICK(g, clean_en);
+    const char *tpl = l == LANG_ID_RU   ? PICK(g, clean_ru)
+                      : l == LANG_ID_KK ? PICK(g, clean_kk)
+                                        : PICK(g, clean_en);
     render(g, a, tpl, l, false, out);
 }

@@ -168,11 +168,11 @@ stem_word(struct stem *st, struct arena *a, enum lang lang, struct str word, str
         return ERR_OK;
     }
     switch (lang) {
-    case LANG_RU:
+    case LANG_ID_RU:
         return snowball(st->ru, a, n, out);
-    case LANG_EN:
+    case LANG_ID_EN:
         return snowball(st->en, a, n, out);
-    case LANG_KK: {
+    case LANG_ID_KK: {
         struct str f;
         e = translit_fold(a, n, &f);
         if (e)
@@ -180,8 +180,8 @@ stem_word(struct stem *st, struct arena *a, enum lang lang, struct str word, str
         *out = stem_kk(a, f);
         return ERR_OK;
     }
-    case LANG_UND:
-    case LANG__COUNT:
+    case LANG_ID_UND:
+    case LANG_ID__COUNT:
         break;
     }
     *out = n;

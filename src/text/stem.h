@@ -28,11 +28,11 @@ void stem_free(struct stem *st); /* accepts NULL */
 
 /*
  * The stem of one word in language lang, into *out (lives in a). The word is
- * normalised first (normalise_text()). LANG_RU and LANG_EN go through
- * Snowball ("жалобами" -> "жалоб", "complaints" -> "complaint"). LANG_KK
+ * normalised first (normalise_text()). LANG_ID_RU and LANG_ID_EN go through
+ * Snowball ("жалобами" -> "жалоб", "complaints" -> "complaint"). LANG_ID_KK
  * goes through translit_fold() and then stem_kk(), so the stem is in the
  * folded Latin form and a word stems alike in both scripts ("жолдарда" and
- * "joldarda" -> "jol"). LANG_UND gives the normalised word. A word longer than
+ * "joldarda" -> "jol"). LANG_ID_UND gives the normalised word. A word longer than
  * STEM_WORD_MAX comes back normalised, unstemmed. ERR_INVALID if word is not
  * valid UTF-8; *out is untouched on error.
  */

@@ -72,12 +72,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct lang_guess g;
     FUZZ_CHECK(lang_detect(model, a, s, &g) == ERR_OK);
-    double sum = g.score[LANG_KK] + g.score[LANG_RU] + g.score[LANG_EN];
-    FUZZ_CHECK(g.score[LANG_UND] == 0);
+    double sum = g.score[LANG_ID_KK] + g.score[LANG_ID_RU] + g.score[LANG_ID_EN];
+    FUZZ_CHECK(g.score[LANG_ID_UND] == 0);
     if (g.words == 0)
-        FUZZ_CHECK(sum == 0 && g.lang == LANG_UND);
+        FUZZ_CHECK(sum == 0 && g.lang == LANG_ID_UND);
     else
-        FUZZ_CHECK(fabs(sum - 1) < 1e-6 && g.lang != LANG_UND);
+        FUZZ_CHECK(fabs(sum - 1) < 1e-6 && g.lang != LANG_ID_UND);
     arena_free(a);
     return 0;
 }

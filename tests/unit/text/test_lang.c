@@ -54,19 +54,19 @@ expect(const char *text, enum lang want)
     struct lang_guess g = guess(text);
     if (g.lang != want)
         fail_msg("%s: %s (kk %.2f ru %.2f en %.2f), want %s", text, lang_code(g.lang),
-                 g.score[LANG_KK], g.score[LANG_RU], g.score[LANG_EN], lang_code(want));
+                 g.score[LANG_ID_KK], g.score[LANG_ID_RU], g.score[LANG_ID_EN], lang_code(want));
 }
 
 static void
 three_languages(void **state)
 {
     (void)state;
-    expect("Біздің көшеде үш күннен бері жарық жоқ, балалар қараңғыда жүреді.", LANG_KK);
-    expect("Жолды қашан жөндейсіздер?", LANG_KK);
-    expect("У нас во дворе третий день не вывозят мусор.", LANG_RU);
-    expect("Когда отремонтируют дорогу?", LANG_RU);
-    expect("The playground near our school has been broken for months.", LANG_EN);
-    expect("When will you fix the road?", LANG_EN);
+    expect("Біздің көшеде үш күннен бері жарық жоқ, балалар қараңғыда жүреді.", LANG_ID_KK);
+    expect("Жолды қашан жөндейсіздер?", LANG_ID_KK);
+    expect("У нас во дворе третий день не вывозят мусор.", LANG_ID_RU);
+    expect("Когда отремонтируют дорогу?", LANG_ID_RU);
+    expect("The playground near our school has been broken for months.", LANG_ID_EN);
+    expect("When will you fix the road?", LANG_ID_EN);
 }
 
 static void
@@ -74,8 +74,8 @@ kazakh_without_kazakh_letters(void **state)
 {
     (void)state;
     /* Typed on a Russian keyboard: қ -> к, ө -> о, і -> и ... */
-    expect("Рахмет, жолды тез жондеп бердиниздер, оте жаксы", LANG_KK);
-    expect("Бизде су жок, кашан береди?", LANG_KK);
+    expect("Рахмет, жолды тез жондеп бердиниздер, оте жаксы", LANG_ID_KK);
+    expect("Бизде су жок, кашан береди?", LANG_ID_KK);
 }
 
 static void
@@ -83,13 +83,13 @@ latin_kazakh(void **state)
 {
     (void)state;
     struct lang_guess g = guess("Bızdıñ köşede üş künnen berı jaryq joq.");
-    assert_int_equal(g.lang, LANG_KK);
+    assert_int_equal(g.lang, LANG_ID_KK);
     assert_true(g.kk_latin);
     g = guess("Bizdin koshede ush kunnen beri zharyq zhoq, balalar qaranghyda zhuredi.");
-    assert_int_equal(g.lang, LANG_KK);
+    assert_int_equal(g.lang, LANG_ID_KK);
     assert_true(g.kk_latin);
     g = guess("Qazaqstan Respublikasynyñ azamattary");
-    assert_int_equal(g.lang, LANG_KK);
+    assert_int_equal(g.lang, LANG_ID_KK);
     g = guess("Біздің ауылда су жоқ.");
     assert_false(g.kk_latin);
 }
@@ -101,19 +101,19 @@ mixed_kazakh_and_russian(void **state)
     struct lang_guess g =
         guess("Сәлеметсіз бе, біздің үйде жылу жоқ. Очень холодно, дети болеют, примите меры.");
     assert_true(g.mixed);
-    assert_true(g.score[LANG_KK] >= LANG_MIXED_MIN);
-    assert_true(g.score[LANG_RU] >= LANG_MIXED_MIN);
-    double sum = g.score[LANG_KK] + g.score[LANG_RU] + g.score[LANG_EN];
+    assert_true(g.score[LANG_ID_KK] >= LANG_MIXED_MIN);
+    assert_true(g.score[LANG_ID_RU] >= LANG_MIXED_MIN);
+    double sum = g.score[LANG_ID_KK] + g.score[LANG_ID_RU] + g.score[LANG_ID_EN];
     assert_true(sum > 0.999 && sum < 1.001);
-    assert_true(g.score[LANG_UND] == 0);
+    assert_true(g.score[LANG_ID_UND] == 0);
     /* Mostly Kazakh with a Russian loan phrase: Kazakh dominates. */
     g = guess("Құрметті әкімдік, біздің ауланың ойын алаңы бұзылған, короче ужас.");
-    assert_int_equal(g.lang, LANG_KK);
+    assert_int_equal(g.lang, LANG_ID_KK);
     /* Mostly Russian with a Kazakh greeting: Russian dominates. */
     g = guess("Сәлеметсіз бе! Прошу разобраться с отоплением в нашем доме, батареи холодные "
               "уже вторую неделю.");
-    assert_int_equal(g.lang, LANG_RU);
-    assert_true(g.score[LANG_KK] > 0);
+    assert_int_equal(g.lang, LANG_ID_RU);
+    assert_true(g.score[LANG_ID_KK] > 0);
 }
 
 static void
@@ -121,23 +121,23 @@ no_letters(void **state)
 {
     (void)state;
     struct lang_guess g = guess("12.03.2026 — 15 000 ₸ !!! 😀");
-    assert_int_equal(g.lang, LANG_UND);
+    assert_int_equal(g.lang, LANG_ID_UND);
     assert_int_equal(g.words, 0);
     assert_false(g.mixed);
-    for (int l = 0; l < LANG__COUNT; l++)
+    for (int l = 0; l < LANG_ID__COUNT; l++)
         assert_true(g.score[l] == 0);
     g = guess("");
-    assert_int_equal(g.lang, LANG_UND);
+    assert_int_equal(g.lang, LANG_ID_UND);
 }
 
 static void
 bad_input(void **state)
 {
     struct arena *a = arena_new();
-    struct lang_guess g = {.lang = LANG_EN};
+    struct lang_guess g = {.lang = LANG_ID_EN};
     (void)state;
     assert_int_equal(lang_detect(model, a, STR("су \xFF"), &g), ERR_INVALID);
-    assert_int_equal(g.lang, LANG_EN);
+    assert_int_equal(g.lang, LANG_ID_EN);
     arena_free(a);
 }
 
@@ -145,34 +145,34 @@ static void
 codes(void **state)
 {
     (void)state;
-    assert_string_equal(lang_code(LANG_KK), "kk");
-    assert_string_equal(lang_code(LANG_RU), "ru");
-    assert_string_equal(lang_code(LANG_EN), "en");
-    assert_string_equal(lang_code(LANG_UND), "und");
+    assert_string_equal(lang_code(LANG_ID_KK), "kk");
+    assert_string_equal(lang_code(LANG_ID_RU), "ru");
+    assert_string_equal(lang_code(LANG_ID_EN), "en");
+    assert_string_equal(lang_code(LANG_ID_UND), "und");
     assert_string_equal(lang_code((enum lang)99), "und");
-    assert_int_equal(lang_from_code(STR("kk")), LANG_KK);
-    assert_int_equal(lang_from_code(STR("ru")), LANG_RU);
-    assert_int_equal(lang_from_code(STR("en")), LANG_EN);
-    assert_int_equal(lang_from_code(STR("de")), LANG_UND);
-    assert_int_equal(lang_from_code(STR("")), LANG_UND);
+    assert_int_equal(lang_from_code(STR("kk")), LANG_ID_KK);
+    assert_int_equal(lang_from_code(STR("ru")), LANG_ID_RU);
+    assert_int_equal(lang_from_code(STR("en")), LANG_ID_EN);
+    assert_int_equal(lang_from_code(STR("de")), LANG_ID_UND);
+    assert_int_equal(lang_from_code(STR("")), LANG_ID_UND);
 }
 
 static void
 trained_on_given_samples(void **state)
 {
     static const struct lang_sample s[] = {
-        {LANG_KK, STR("сәлем әлем қалайсың")},     {LANG_RU, STR("привет мир как дела")},
-        {LANG_EN, STR("hello world how are you")}, {LANG_UND, STR("skipped")},
-        {LANG_EN, STR("bad \xFF skipped")},
+        {LANG_ID_KK, STR("сәлем әлем қалайсың")},     {LANG_ID_RU, STR("привет мир как дела")},
+        {LANG_ID_EN, STR("hello world how are you")}, {LANG_ID_UND, STR("skipped")},
+        {LANG_ID_EN, STR("bad \xFF skipped")},
     };
     (void)state;
     struct lang_model *m = lang_model_train(s, ARRAY_LEN(s));
     struct arena *a = arena_new();
     struct lang_guess g;
     assert_int_equal(lang_detect(m, a, STR("how are you, world"), &g), ERR_OK);
-    assert_int_equal(g.lang, LANG_EN);
+    assert_int_equal(g.lang, LANG_ID_EN);
     assert_int_equal(lang_detect(m, a, STR("как дела, мир"), &g), ERR_OK);
-    assert_int_equal(g.lang, LANG_RU);
+    assert_int_equal(g.lang, LANG_ID_RU);
     arena_free(a);
     lang_model_free(m);
     lang_model_free(NULL);
@@ -186,7 +186,7 @@ held_out_corpus(void **state)
     (void)state;
     struct lang_sample train[1024];
     size_t n = 0;
-    for (int l = LANG_KK; l < LANG__COUNT; l++) {
+    for (int l = LANG_ID_KK; l < LANG_ID__COUNT; l++) {
         size_t count;
         const char *const *s = lang_corpus_get((enum lang)l, &count);
         for (size_t i = 0; i < count && n < ARRAY_LEN(train); i++)
@@ -195,7 +195,7 @@ held_out_corpus(void **state)
     }
     struct lang_model *m = lang_model_train(train, n);
     struct arena *a = arena_new();
-    for (int l = LANG_KK; l < LANG__COUNT; l++) {
+    for (int l = LANG_ID_KK; l < LANG_ID__COUNT; l++) {
         size_t count, right = 0, total = 0;
         const char *const *s = lang_corpus_get((enum lang)l, &count);
         for (size_t i = 4; i < count; i += 5) {

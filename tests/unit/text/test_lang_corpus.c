@@ -1,7 +1,7 @@
 /*
  * test_lang_corpus.c - the seed corpus: enough sentences in each language,
  * all valid UTF-8 and not empty, Kazakh ones written with Kazakh letters,
- * none of them repeated, nothing for LANG_UND.
+ * none of them repeated, nothing for LANG_ID_UND.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +18,7 @@ static void
 each_language_has_sentences(void **state)
 {
     (void)state;
-    for (int l = LANG_KK; l < LANG__COUNT; l++) {
+    for (int l = LANG_ID_KK; l < LANG_ID__COUNT; l++) {
         size_t n = 0;
         const char *const *s = lang_corpus_get((enum lang)l, &n);
         assert_non_null(s);
@@ -33,7 +33,7 @@ each_language_has_sentences(void **state)
         }
     }
     size_t n = 7;
-    assert_null(lang_corpus_get(LANG_UND, &n));
+    assert_null(lang_corpus_get(LANG_ID_UND, &n));
     assert_int_equal(n, 0);
 }
 
@@ -44,7 +44,7 @@ kazakh_sentences_look_kazakh(void **state)
     static const char *const letters[] = {"ә", "ғ", "қ", "ң", "ө", "ұ", "ү", "һ", "і"};
     (void)state;
     size_t n, with = 0;
-    const char *const *s = lang_corpus_get(LANG_KK, &n);
+    const char *const *s = lang_corpus_get(LANG_ID_KK, &n);
     for (size_t i = 0; i < n; i++) {
         bool has = false;
         for (size_t k = 0; k < sizeof(letters) / sizeof(letters[0]) && !has; k++)

@@ -73,7 +73,7 @@ labels_are_true(void **state)
     piigen_init(&g, 20260301);
     struct arena *a = arena_new();
     bool seen[REDACT__COUNT][32] = {{false}};
-    size_t langs[LANG__COUNT] = {0};
+    size_t langs[LANG_ID__COUNT] = {0};
     for (int i = 0; i < 3000; i++) {
         struct piigen_sample s;
         piigen_pii(&g, a, &s);
@@ -123,7 +123,7 @@ labels_are_true(void **state)
             if (!seen[k][f])
                 fail_msg("%s form %s never generated", redact_placeholder((enum redact_kind)k),
                          piigen_form_name((enum redact_kind)k, f));
-    assert_true(langs[LANG_KK] > 500 && langs[LANG_RU] > 500 && langs[LANG_EN] > 500);
+    assert_true(langs[LANG_ID_KK] > 500 && langs[LANG_ID_RU] > 500 && langs[LANG_ID_EN] > 500);
     assert_true(piigen_form_count(REDACT_PHONE) >= 10);
     assert_string_equal(piigen_form_name(REDACT_IIN, 99), "?");
     arena_free(a);
