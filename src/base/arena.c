@@ -43,8 +43,14 @@ chunk_new(size_t cap)
 struct arena *
 arena_new(void)
 {
+    return arena_new_sized(ARENA_CHUNK);
+}
+
+struct arena *
+arena_new_sized(size_t first)
+{
     struct arena *a = xmalloc(sizeof(*a));
-    a->head = chunk_new(ARENA_CHUNK);
+    a->head = chunk_new(first ? first : ARENA_CHUNK);
     return a;
 }
 

@@ -1,6 +1,6 @@
 /*
  * arena.h - a region allocator: many allocations, one free. Exports
- * arena_new(), arena_free(), arena_alloc(), arena_strndup(), arena_strdup(),
+ * arena_new(), arena_new_sized(), arena_free(), arena_alloc(), arena_strndup(), arena_strdup(),
  * arena_printf(), ARENA_NEW().
  */
 #ifndef BASE_ARENA_H
@@ -14,6 +14,9 @@ struct arena;
 
 /* Caller owns the arena; arena_free() releases it and everything in it. */
 struct arena *arena_new(void);
+/* The same with a first chunk of first bytes (later chunks are the usual
+ * size): for arenas that many live objects hold, such as open streams. */
+struct arena *arena_new_sized(size_t first);
 void arena_free(struct arena *a); /* accepts NULL */
 /* Zeroed memory that lives in a; aborts on overflow or out of memory. */
 void *arena_alloc(struct arena *a, size_t n);

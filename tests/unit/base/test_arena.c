@@ -245,11 +245,37 @@ near_size_max_aborts(void **state)
     child_aborts(alloc_then_touch, SIZE_MAX - 64, "tyndau:");
 }
 
+/* A small first chunk serves small requests and grows into usual chunks;
+ * everything stays zeroed, aligned and disjoint. */
+static void
+sized_first_chunk(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new_sized(256);
+    char *p[64];
+    for (size_t i = 0; i < 64; i++) {
+        p[i] = arena_alloc(a, 100);
+        assert_int_equal((uintptr_t)p[i] % 16, 0);
+        for (size_t k = 0; k < 100; k++)
+            assert_int_equal(p[i][k], 0);
+        memset(p[i], (int)i + 1, 100);
+    }
+    for (size_t i = 0; i < 64; i++)
+        for (size_t k = 0; k < 100; k++)
+            assert_int_equal(p[i][k], (char)(i + 1));
+    char *big = arena_alloc(a, 5000);
+    memset(big, 7, 5000);
+    assert_int_equal(p[63][99], 64);
+    arena_free(a);
+    arena_free(arena_new_sized(0)); /* 0: the usual size */
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(new_and_free),
+        cmocka_unit_test(sized_first_chunk),
         cmocka_unit_test(zeroed_aligned_disjoint),
         cmocka_unit_test(big_blocks),
         cmocka_unit_test(arrays),
