@@ -149,11 +149,13 @@ lint:
 	scripts/lint.sh
 
 # Intake and queue against nginx and raw SQLite, then the opinion and text
-# benchmarks; results in bench/out/ and build/bench/ (see BENCHMARKS.md).
+# benchmarks, and the live stream against nginx with nchan; results in
+# bench/out/ and build/bench/ (see BENCHMARKS.md).
 bench: tyndau
 	bench/run.sh
 	bench/opinion/run.sh
 	bench/text/run.sh
+	bench/realtime/run.sh
 
 demo: deps
 	$(MAKE) all

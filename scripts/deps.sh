@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # postgresql: server binaries for the tests (/usr/lib/postgresql/15/bin);
-# chromium: the e2e browser; wrk and nginx-light: bench and its reference;
+# chromium: the e2e browser; wrk, nginx-light and libnginx-mod-nchan: bench
+# and its references (static files; the live stream's fan-out);
 # fasttext and python3-sklearn: the router benchmark's references;
 # clang, libclang-rt-14-dev and llvm: make fuzz (libFuzzer, sanitizer runtimes,
 # symbolizer). R's survey package (r-cran-survey) is optional: the opinion
@@ -21,7 +22,7 @@ PKGS=(
     libcmocka-dev clang-format libstemmer-dev liblinear-dev
     clang libclang-rt-14-dev llvm
     nodejs npm chromium
-    wrk nginx-light curl procps
+    wrk nginx-light libnginx-mod-nchan curl procps
     fasttext python3-sklearn
 )
 

@@ -22,6 +22,12 @@
 #include "base/tm.h"
 #include "base/xalloc.h"
 
+enum {
+    REQ_ARENA_FIRST = 2048, /* first arena chunk of a request */
+    CONN_MEMORY = 8 * 1024, /* MHD's pool per connection: a request head of up to ~4 KiB */
+    STREAM_BLOCK = 1024,    /* a stream's body buffer (an event is ~400 bytes) */
+};
+
 struct http_server {
     struct MHD_Daemon *d;
     struct app *app;
@@ -81,9 +87,9 @@ enum handled
 http_reply_stream(struct req *r, unsigned status, const char *ctype, MHD_ContentReaderCallback crc,
                   void *cls, MHD_ContentReaderFreeCallback crfc)
 {
-    /* 4 KiB blocks: an idle stream keeps little of its connection's pool. */
+    /* Small blocks: ten thousand idle streams each hold one. */
     struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, crc, cls, crfc);
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, crc, cls, crfc);
     if (!resp) {
         crfc(cls);
         return http_problem(r, 503, "unavailable", "cannot start the stream", NULL);
@@ -297,7 +303,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     struct req *r = *con_cls;
     (void)version;
     if (!r) {
-        struct arena *a = arena_new();
+        /* Most requests need little beyond struct req, and a live stream
+         * keeps its arena for as long as it is open. */
+        struct arena *a = arena_new_sized(REQ_ARENA_FIRST);
         r = ARENA_NEW(a, struct req);
         r->arena = a;
         r->srv = srv;
@@ -429,7 +437,7 @@ http_start(struct app *app, const struct http_opts *o, struct http_server **out)
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 2),
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->conn_max, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)o->per_ip_max, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER,
         mhd_log, srv, MHD_OPTION_END);
     if (!srv->d) {

@@ -492,6 +492,20 @@ bad_parameters_are_problems(void **state)
     struct resp *r = srv_req(s, "POST", "/api/v1/events", NULL, "{}");
     expect_problem(r, 405, "/problems/method-not-allowed");
     resp_free(r);
+    /* A request head over the per-connection pool (8 KiB: ~4 KiB of
+     * headers, what keeps an idle stream small) is refused with 431. */
+    char big[6000];
+    memset(big, 'a', sizeof(big));
+    memcpy(big, "Cookie: x=", 10);
+    big[sizeof(big) - 1] = '\0';
+    const char *hb[] = {big, NULL};
+    r = srv_req(s, "GET", "/api/v1/events", hb, NULL);
+    assert_int_equal(r->status, 431);
+    resp_free(r);
+    big[3000] = '\0'; /* a large but ordinary head still works */
+    r = srv_req(s, "GET", "/healthz", hb, NULL);
+    expect_status(r, 200);
+    resp_free(r);
     r = srv_get(s, "/healthz", NULL); /* and the server is still there */
     expect_status(r, 200);
     resp_free(r);

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# run.sh - the live stream's fan-out against nginx with the nchan module,
+# measured in the same run by the same client (bench/realtime/sse_bench.c):
+# SSE_SUBS subscribers spread over 127.0.0.x source addresses, events
+# published at each rate of SSE_RATES per second for SSE_SECONDS (100/s to
+# 10,000 subscribers is a million deliveries a second: on two cores shared
+# with the client that saturates any server, so a low rate shows latency
+# when the machine keeps up), publish -> receive latency of
+# every delivery, delivered events/s, and each server's RSS per idle
+# subscriber. tyndau publishes by registering an appeal (the event leaves
+# after its durable commit), nchan by a POST to its publisher location.
+# Results: bench/out/realtime-<time>/summary.txt and results.md. Stops by
+# itself: every server runs under timeout(1) and an EXIT trap stops them.
+#
+# Environment: TYNDAU_BIN [./tyndau], SSE_SUBS [10000], SSE_RATES [2 100],
+# SSE_SECONDS [6], SSE_PER_IP [250], SSE_TIMEOUT [300] s per server.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 2
+
+TYNDAU_BIN=${TYNDAU_BIN:-./tyndau}
+SUBS=${SSE_SUBS:-10000}
+RATES=${SSE_RATES:-2 100}
+SECONDS_EACH=${SSE_SECONDS:-6}
+PER_IP=${SSE_PER_IP:-250}
+LIMIT=${SSE_TIMEOUT:-300}
+OUT=bench/out/realtime-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+work=$(mktemp -d /tmp/tyndau-sse-bench.XXXXXX)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+cc -O2 -Wall -Wextra -o "$work/sse_bench" bench/realtime/sse_bench.c -lpthread || exit 1
+ulimit -n "$(ulimit -Hn)"
+port_free() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_port() {
+    for _ in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+{
+    echo "nproc=$(nproc)"
+    echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+    echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$OUT/summary.txt"
+
+for RATE in $RATES; do
+    EVENTS=$((RATE * SECONDS_EACH))
+    # tyndau on a fresh SQLite file
+    port=$(port_free)
+    rm -f "$work"/t.db*
+    "$TYNDAU_BIN" migrate --db="sqlite:$work/t.db" >/dev/null || exit 1
+    timeout "$LIMIT" "$TYNDAU_BIN" serve --db="sqlite:$work/t.db" --listen="127.0.0.1:$port" \
+        --conn-max=$((SUBS + 200)) --per-ip-max=$((PER_IP + 50)) --rate-submit=1000000 \
+        --scheduler-interval-ms=0 --log-level=warn 2>"$OUT/tyndau.log" &
+    tpid=$!
+    pids+=("$tpid")
+    wait_port "$port" || { echo "tyndau did not start" >&2; exit 1; }
+    "$work/sse_bench" --port "$port" --sub-path /api/v1/events --pub-path /api/v1/appeals \
+        --mode tyndau --subs "$SUBS" --rate "$RATE" --events "$EVENTS" --per-ip "$PER_IP" \
+        --pid "$tpid" | sed "s/^/tyndau_r${RATE}_/" | tee -a "$OUT/summary.txt"
+    kill "$tpid" 2>/dev/null
+    wait "$tpid" 2>/dev/null
+
+    # nginx + nchan, two workers as tyndau has two cores
+    port=$(port_free)
+    mkdir -p "$work/nginx"
+    cat >"$work/nginx/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
+worker_processes 2;
+worker_rlimit_nofile $((SUBS * 2 + 1000));
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+daemon off;
+events { worker_connections $((SUBS + 1000)); }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        location = /sub { nchan_subscriber eventsource; nchan_channel_id bench; }
+        location = /pub { nchan_publisher; nchan_channel_id bench; }
+    }
+}
+EOF
+    timeout "$LIMIT" nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" 2>"$OUT/nginx.log" &
+    npid=$!
+    pids+=("$npid")
+    wait_port "$port" || { echo "nginx did not start" >&2; exit 1; }
+    "$work/sse_bench" --port "$port" --sub-path /sub --pub-path /pub --mode nchan \
+        --subs "$SUBS" --rate "$RATE" --events "$EVENTS" --per-ip "$PER_IP" \
+        --pid "$(cat "$work/nginx/nginx.pid")" | sed "s/^/nchan_r${RATE}_/" | tee -a "$OUT/summary.txt"
+    kill "$npid" 2>/dev/null
+    wait "$npid" 2>/dev/null
+done
+
+get() { sed -n "s/^$1=//p" "$OUT/summary.txt"; }
+{
+    echo "| server | subscribers | events × rate | delivered | delivered/s | p50 ms | p99 ms | p99.9 ms | RSS per idle subscriber |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for r in $RATES; do
+        for s in tyndau nchan; do
+            k=${s}_r${r}
+            echo "| $s | $(get ${k}_subs_ok) | $(get ${k}_events) × $(get ${k}_rate)/s | $(get ${k}_delivered) of $(get ${k}_expected) | $(get ${k}_delivered_per_s) | $(get ${k}_lat_p50_ms) | $(get ${k}_lat_p99_ms) | $(get ${k}_lat_p999_ms) | $(get ${k}_rss_per_sub_bytes) B |"
+        done
+    done
+    echo
+    echo "nproc $(get nproc), $(get cpu); load before: $(get load_before)"
+} >"$OUT/results.md"
+ln -sfn "$(basename "$OUT")" bench/out/realtime-latest
+cat "$OUT/results.md"

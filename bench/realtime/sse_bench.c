@@ -1,0 +1,410 @@
+/*
+ * sse_bench.c - fan-out benchmark for a Server-Sent Events server: open N
+ * subscribers (spread over 127.0.0.x source addresses), then publish E
+ * events at R per second through the server's own publishing path and
+ * measure, for every delivery, the time from the publish request being sent
+ * to the event being read by each subscriber. Also the server's RSS before
+ * the subscribers connect and once they are idle.
+ *
+ *   sse_bench --port P --sub-path PATH --pub-path PATH --mode tyndau|nchan
+ *             [--subs N] [--rate R] [--events E] [--pid PID] [--per-ip K]
+ *
+ * tyndau: publish = POST an appeal (the event is published after its
+ * durable commit, before the 201), and event k carries "id: k" (a fresh
+ * database, this program the only writer). nchan: publish = POST "k" to
+ * the publisher location, and the event's data is k. Requests are HTTP/1.0,
+ * so bodies are not chunked. Prints name=value lines. Bounded: it gives up
+ * E/R + 20 seconds after publishing starts.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct sub {
+    int fd;
+    int state;     /* 0 connecting/sent, 1 headers read, 2 closed */
+    char tail[64]; /* an unfinished line carried to the next read */
+    size_t tail_len;
+    long long last; /* last event number seen */
+};
+
+static int port, subs_n = 10000, rate = 100, events_n = 1000, per_ip = 250;
+static const char *sub_path, *pub_path, *mode = "tyndau";
+static long pid;
+static int64_t *t_send; /* ns, per event number 1..events_n */
+static atomic_int published;
+static uint32_t *lat_us; /* every delivery's latency */
+static size_t lat_n, lat_cap;
+static long long dup_or_gap;
+
+static int64_t
+now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static long
+rss_kb(long p)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%ld/status", p);
+    FILE *f = fopen(path, "r");
+    long kb = -1;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            kb = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return kb;
+}
+
+/* RSS of pid and its children (nginx: master and workers). */
+static long
+rss_tree_kb(long p)
+{
+    long total = rss_kb(p);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", p, p);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        long c;
+        while (fscanf(f, "%ld", &c) == 1)
+            total += rss_kb(c);
+        fclose(f);
+    }
+    return total;
+}
+
+static int
+connect_from(int idx)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in src = {.sin_family = AF_INET};
+    src.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)(idx / per_ip)); /* 127.0.0.2+ */
+    if (bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0) {
+        close(fd);
+        return -1;
+    }
+    struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) != 0 && errno != EINPROGRESS) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void
+record(struct sub *s, long long k, int64_t t)
+{
+    if (k < 1 || k > events_n)
+        return;
+    if (k != s->last + 1)
+        dup_or_gap++;
+    s->last = k;
+    if (lat_n == lat_cap) {
+        lat_cap = lat_cap ? lat_cap * 2 : 1 << 20;
+        lat_us = realloc(lat_us, lat_cap * sizeof(*lat_us));
+    }
+    int64_t d = (t - t_send[k]) / 1000;
+    lat_us[lat_n++] = d < 0 ? 0 : (uint32_t)d;
+}
+
+/* Scan whole lines for the event number: "id: k" (tyndau) or "data: k". */
+static void
+scan(struct sub *s, const char *p, size_t n, int64_t t)
+{
+    const char *key = strcmp(mode, "nchan") == 0 ? "data: " : "id: ";
+    size_t kl = strlen(key);
+    char line[96];
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '\n')
+            continue;
+        size_t len = i - start;
+        const char *l = p + start;
+        if (s->tail_len) {
+            size_t take =
+                len < sizeof(line) - s->tail_len - 1 ? len : sizeof(line) - s->tail_len - 1;
+            memcpy(line, s->tail, s->tail_len);
+            memcpy(line + s->tail_len, l, take);
+            len = s->tail_len + take;
+            l = line;
+            s->tail_len = 0;
+        }
+        if (len > kl && memcmp(l, key, kl) == 0)
+            record(s, strtoll(l + kl, NULL, 10), t);
+        start = i + 1;
+    }
+    size_t rest = n - start;
+    if (rest) {
+        if (rest > sizeof(s->tail) - s->tail_len)
+            rest = sizeof(s->tail) - s->tail_len; /* a long data line: only its start matters */
+        memcpy(s->tail + s->tail_len, p + start, rest);
+        s->tail_len += rest;
+    }
+}
+
+/* ---- the publisher ---- */
+
+static int
+pub_connect(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) != 0) {
+        close(fd);
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    return fd;
+}
+
+/* One HTTP/1.0 request on a fresh connection; returns the status or -1. */
+static int
+publish(long long k)
+{
+    char body[1024], req[2048];
+    int bl;
+    if (strcmp(mode, "nchan") == 0)
+        bl = snprintf(body, sizeof(body), "%lld", k);
+    else
+        bl = snprintf(body, sizeof(body),
+                      "{\"kind\":\"complaint\",\"channel\":\"web\",\"language\":\"ru\","
+                      "\"region\":\"750000000\",\"topic\":\"roads\",\"text\":\"Яма на дороге,"
+                      " сообщение нагрузочного теста номер %lld.\",\"contact\":{\"name\":"
+                      "\"Тест\"},\"consent\":true}",
+                      k);
+    int rl = snprintf(req, sizeof(req),
+                      "POST %s HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
+                      "Content-Length: %d\r\n\r\n%s",
+                      pub_path, strcmp(mode, "nchan") == 0 ? "text/plain" : "application/json", bl,
+                      body);
+    int fd = pub_connect();
+    if (fd < 0)
+        return -1;
+    t_send[k] = now_ns();
+    if (write(fd, req, (size_t)rl) != rl) {
+        close(fd);
+        return -1;
+    }
+    char resp[4096];
+    ssize_t n, got = 0;
+    while ((n = read(fd, resp + got, sizeof(resp) - 1 - (size_t)got)) > 0 &&
+           (size_t)(got += n) < sizeof(resp) - 1)
+        ;
+    close(fd);
+    resp[got] = '\0';
+    int status = 0;
+    if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1)
+        return -1;
+    return status;
+}
+
+static void *
+publisher(void *arg)
+{
+    (void)arg;
+    int64_t t0 = now_ns(), gap = 1000000000LL / rate;
+    for (long long k = 1; k <= events_n; k++) {
+        int64_t due = t0 + (k - 1) * gap, w = due - now_ns();
+        if (w > 0) {
+            struct timespec ts = {w / 1000000000, w % 1000000000};
+            nanosleep(&ts, NULL);
+        }
+        int st = publish(k);
+        if (st < 200 || st >= 300)
+            fprintf(stderr, "sse_bench: publish %lld: status %d\n", k, st);
+        atomic_store(&published, (int)k);
+    }
+    return NULL;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int
+main(int argc, char **argv)
+{
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const char *k = argv[i], *v = argv[i + 1];
+        if (!strcmp(k, "--port"))
+            port = atoi(v);
+        else if (!strcmp(k, "--sub-path"))
+            sub_path = v;
+        else if (!strcmp(k, "--pub-path"))
+            pub_path = v;
+        else if (!strcmp(k, "--mode"))
+            mode = v;
+        else if (!strcmp(k, "--subs"))
+            subs_n = atoi(v);
+        else if (!strcmp(k, "--rate"))
+            rate = atoi(v);
+        else if (!strcmp(k, "--events"))
+            events_n = atoi(v);
+        else if (!strcmp(k, "--pid"))
+            pid = atol(v);
+        else if (!strcmp(k, "--per-ip"))
+            per_ip = atoi(v);
+        else {
+            fprintf(stderr, "sse_bench: unknown option %s\n", k);
+            return 2;
+        }
+    }
+    if (!port || !sub_path || !pub_path || subs_n < 1 || rate < 1 || events_n < 1) {
+        fprintf(stderr, "usage: sse_bench --port P --sub-path PATH --pub-path PATH"
+                        " --mode tyndau|nchan [--subs N] [--rate R] [--events E] [--pid PID]\n");
+        return 2;
+    }
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    t_send = calloc((size_t)events_n + 1, sizeof(*t_send));
+    struct sub *subs = calloc((size_t)subs_n, sizeof(*subs));
+    long rss0 = pid ? rss_tree_kb(pid) : -1;
+    int ep = epoll_create1(0);
+    char req[512];
+    int req_len = snprintf(
+        req, sizeof(req), "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n",
+        sub_path);
+    int64_t tc = now_ns();
+    int connected = 0, failed = 0;
+    for (int i = 0; i < subs_n; i++) {
+        subs[i].fd = connect_from(i);
+        if (subs[i].fd < 0) {
+            failed++;
+            subs[i].state = 2;
+            continue;
+        }
+        struct epoll_event ev = {.events = EPOLLOUT | EPOLLIN, .data.u32 = (uint32_t)i};
+        epoll_ctl(ep, EPOLL_CTL_ADD, subs[i].fd, &ev);
+    }
+    /* Send each request once writable; wait for every response head. */
+    struct epoll_event evs[512];
+    char buf[65536];
+    int heads = 0;
+    int64_t until = now_ns() + 60LL * 1000000000;
+    while (heads + failed < subs_n && now_ns() < until) {
+        int n = epoll_wait(ep, evs, 512, 200);
+        for (int j = 0; j < n; j++) {
+            struct sub *s = &subs[evs[j].data.u32];
+            if (s->state == 2)
+                continue;
+            if ((evs[j].events & EPOLLOUT) && s->state == 0 && !s->tail_len) {
+                if (write(s->fd, req, (size_t)req_len) != req_len) {
+                    s->state = 2;
+                    failed++;
+                    continue;
+                }
+                s->tail_len = 1; /* request sent */
+                struct epoll_event ev = {.events = EPOLLIN, .data.u32 = evs[j].data.u32};
+                epoll_ctl(ep, EPOLL_CTL_MOD, s->fd, &ev);
+                connected++;
+            }
+            if (evs[j].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+                ssize_t r = read(s->fd, buf, sizeof(buf) - 1);
+                if (r <= 0) {
+                    s->state = 2;
+                    failed++;
+                    close(s->fd);
+                    continue;
+                }
+                buf[r] = '\0';
+                if (s->state == 0 && strstr(buf, "\r\n\r\n")) {
+                    if (strncmp(buf + 9, "200", 3) != 0) {
+                        s->state = 2;
+                        failed++;
+                        close(s->fd);
+                        continue;
+                    }
+                    s->state = 1;
+                    s->tail_len = 0;
+                    heads++;
+                }
+            }
+        }
+    }
+    double connect_s = (double)(now_ns() - tc) / 1e9;
+    struct timespec settle = {2, 0};
+    nanosleep(&settle, NULL);
+    long rss_idle = pid ? rss_tree_kb(pid) : -1;
+
+    pthread_t th;
+    int64_t tp = now_ns();
+    pthread_create(&th, NULL, publisher, NULL);
+    long long expected = (long long)heads * events_n;
+    int64_t stop = tp + ((int64_t)events_n / rate + 20) * 1000000000LL;
+    int64_t last_delivery = tp;
+    while ((long long)lat_n < expected && now_ns() < stop) {
+        int n = epoll_wait(ep, evs, 512, 100);
+        int64_t t = now_ns();
+        for (int j = 0; j < n; j++) {
+            struct sub *s = &subs[evs[j].data.u32];
+            if (s->state != 1)
+                continue;
+            ssize_t r = read(s->fd, buf, sizeof(buf));
+            if (r <= 0) {
+                s->state = 2;
+                close(s->fd);
+                continue;
+            }
+            scan(s, buf, (size_t)r, t);
+            last_delivery = t;
+        }
+        if (atomic_load(&published) == events_n && t - last_delivery > 5000000000LL)
+            break; /* nothing more is coming */
+    }
+    pthread_join(th, NULL);
+    double span = (double)(last_delivery - tp) / 1e9;
+    qsort(lat_us, lat_n, sizeof(*lat_us), cmp_u32);
+    uint32_t p50 = lat_n ? lat_us[lat_n / 2] : 0, p99 = lat_n ? lat_us[lat_n * 99 / 100] : 0,
+             p999 = lat_n ? lat_us[lat_n * 999 / 1000] : 0, mx = lat_n ? lat_us[lat_n - 1] : 0;
+    int open_at_end = 0;
+    for (int i = 0; i < subs_n; i++)
+        open_at_end += subs[i].state == 1;
+    printf("mode=%s\nsubs=%d\nsubs_ok=%d\nsubs_failed=%d\nconnect_seconds=%.2f\n", mode, subs_n,
+           heads, failed, connect_s);
+    printf("rss_before_kb=%ld\nrss_idle_kb=%ld\n", rss0, rss_idle);
+    if (rss0 > 0 && heads > 0)
+        printf("rss_per_sub_bytes=%.0f\n", (double)(rss_idle - rss0) * 1024.0 / heads);
+    printf("events=%d\nrate=%d\nexpected=%lld\ndelivered=%zu\nout_of_order=%lld\n", events_n, rate,
+           expected, lat_n, dup_or_gap);
+    printf("delivered_per_s=%.0f\n", span > 0 ? (double)lat_n / span : 0);
+    printf("lat_p50_ms=%.2f\nlat_p99_ms=%.2f\nlat_p999_ms=%.2f\nlat_max_ms=%.2f\n", p50 / 1000.0,
+           p99 / 1000.0, p999 / 1000.0, mx / 1000.0);
+    printf("open_at_end=%d\n", open_at_end);
+    (void)connected;
+    for (int i = 0; i < subs_n; i++)
+        if (subs[i].state == 1)
+            close(subs[i].fd);
+    free(subs);
+    free(t_send);
+    free(lat_us);
+    return lat_n == (size_t)expected ? 0 : 1;
+}
