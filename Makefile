@@ -22,7 +22,11 @@ SRC := $(sort $(wildcard src/*/*.c))
 MAIN := src/cli/main.c
 LIBSRC := $(filter-out $(MAIN),$(SRC))
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
-OBJ := $(LIBSRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+OBJ := $(LIBSRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o $(BUILD)/gen/webfiles.o
+# Pages: the catalogs, our static files and govuk-frontend's compiled CSS/JS
+# (from npm: scripts/deps.sh) go into the binary (src/http/webfiles.h).
+WEBFILES := $(sort $(wildcard web/i18n/*.po web/static/*))
+GOVUK := node_modules/govuk-frontend/dist/govuk
 LIB := $(BUILD)/libtyndau.a
 
 UNIT_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
@@ -56,6 +60,13 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed.sh
 	scripts/embed.sh $@ $(MIGRATIONS)
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/webfiles.c: $(WEBFILES) scripts/embed-web.sh $(wildcard $(GOVUK)/govuk-frontend.min.*)
+	@mkdir -p $(dir $@)
+	scripts/embed-web.sh $@ $(GOVUK) $(WEBFILES)
+
+$(BUILD)/gen/webfiles.o: $(BUILD)/gen/webfiles.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/oracle/calendar_dump: tests/oracle/calendar_dump.c $(LIB)

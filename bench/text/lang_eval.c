@@ -36,8 +36,8 @@ static void
 report(const char *name, const struct tally *t)
 {
     printf("%-34s n=%5zu  accuracy %6.2f%%   (und %zu, kk %zu, ru %zu, en %zu)\n", name, t->n,
-           t->n ? 100.0 * (double)t->right / (double)t->n : 0.0, t->as[LANG_ID_UND], t->as[LANG_ID_KK],
-           t->as[LANG_ID_RU], t->as[LANG_ID_EN]);
+           t->n ? 100.0 * (double)t->right / (double)t->n : 0.0, t->as[LANG_ID_UND],
+           t->as[LANG_ID_KK], t->as[LANG_ID_RU], t->as[LANG_ID_EN]);
 }
 
 static void
@@ -134,7 +134,8 @@ held_out(void)
     }
     struct lang_model *m = lang_model_train(train, ntrain);
     struct arena *a = arena_new();
-    struct tally t[LANG_ID__COUNT] = {{0}}, lat = {0}, ascii = {0}, rukb = {0}, mixed = {0}, all = {0};
+    struct tally t[LANG_ID__COUNT] = {{0}}, lat = {0}, ascii = {0}, rukb = {0}, mixed = {0},
+                 all = {0};
     size_t nkk, nru;
     const char *const *kk = lang_corpus_get(LANG_ID_KK, &nkk);
     const char *const *ru = lang_corpus_get(LANG_ID_RU, &nru);
@@ -164,7 +165,8 @@ held_out(void)
         if (lang_detect(m, a, str_from_cstr(arena_printf(a, "%s %s", k, r)), &g) == ERR_OK) {
             mixed.n++;
             mixed.as[g.lang]++;
-            if (g.mixed && g.score[LANG_ID_KK] >= LANG_MIXED_MIN && g.score[LANG_ID_RU] >= LANG_MIXED_MIN)
+            if (g.mixed && g.score[LANG_ID_KK] >= LANG_MIXED_MIN &&
+                g.score[LANG_ID_RU] >= LANG_MIXED_MIN)
                 mixed.right++;
         }
         char *txt = arena_printf(a, "%s %s", k, first_words(a, r, 2));

@@ -159,6 +159,13 @@ enum err app_audit_start(struct app *app, struct audit_req *r, void (*done)(void
 enum err app_queue(struct app *app, struct arena *a, const struct caller *c, struct queue_query *q,
                    struct appeal **rows, size_t *count, bool *more);
 
+/* The public list of answered appeals (store_answered()) with personal data
+ * redacted from the appeal and the answer (text/redact.h); strings in a.
+ * ERR_TOOBIG if q->limit is over APP_ANSWERED_MAX. */
+enum { APP_ANSWERED_MAX = 100 };
+enum err app_answered(struct app *app, struct arena *a, const struct answered_query *q,
+                      struct answered_row **rows, size_t *count, bool *more);
+
 /* ---- accounts ---- */
 /* Verify login and password; on success a new session (token and csrf
  * written into the caller's buffers, base32, NUL-terminated). Rate-limited per IP.

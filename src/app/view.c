@@ -1,12 +1,15 @@
 /*
  * view.c - reading appeals: one appeal with its timeline and answers for a
- * caller who may see it, and the staff queue. Exports app_view(),
- * app_queue() and app_audit_start().
+ * caller who may see it, the staff queue and the public list of answered
+ * appeals. Exports app_view(), app_queue(), app_answered() and
+ * app_audit_start().
  */
 #include "app/app_int.h"
 
 #include <sodium.h>
 #include <string.h>
+
+#include "text/redact.h"
 
 enum err
 app_view(struct app *app, struct arena *a, const char *tracking, const struct caller *c,
@@ -51,6 +54,35 @@ app_queue(struct app *app, struct arena *a, const struct caller *c, struct queue
     }
     q->now = app_now(app);
     return store_queue(app->store, a, q, rows, count, more);
+}
+
+/* s with personal data replaced by placeholders; NULL stays NULL. */
+static enum err
+redacted(struct arena *a, const char **s)
+{
+    if (!*s)
+        return ERR_OK;
+    struct str out;
+    enum err e = redact_text(a, str_from_cstr(*s), &out, NULL, NULL);
+    if (e)
+        return e;
+    *s = out.p;
+    return ERR_OK;
+}
+
+enum err
+app_answered(struct app *app, struct arena *a, const struct answered_query *q,
+             struct answered_row **rows, size_t *count, bool *more)
+{
+    if (q->limit > APP_ANSWERED_MAX)
+        return ERR_TOOBIG;
+    enum err e = store_answered(app->store, a, q, rows, count, more);
+    for (size_t i = 0; !e && i < *count; i++) {
+        e = redacted(a, &(*rows)[i].text);
+        if (!e)
+            e = redacted(a, &(*rows)[i].answer);
+    }
+    return e;
 }
 
 static enum err

@@ -70,8 +70,8 @@ render_created(const struct appeal *ap, const char *secret, void *arg)
     return s;
 }
 
-static bool
-phone_ok(const char *p)
+bool
+http_phone_ok(const char *p)
 {
     size_t digits = 0;
     for (; *p; p++) {
@@ -83,8 +83,8 @@ phone_ok(const char *p)
     return digits >= 7 && digits <= 15;
 }
 
-static bool
-email_ok(const char *e)
+bool
+http_email_ok(const char *e)
 {
     const char *at = strchr(e, '@');
     return at && at != e && !strchr(at + 1, '@') && strchr(at + 1, '.') && at[1] != '.' &&
@@ -127,12 +127,12 @@ decode_contact(struct req *r, json_t *c, struct appeal *ap)
         return false;
     if (ap->contact_name && !*ap->contact_name)
         ap->contact_name = NULL;
-    if (ap->contact_email && !email_ok(ap->contact_email)) {
+    if (ap->contact_email && !http_email_ok(ap->contact_email)) {
         http_problem(r, 422, "invalid-value", "contact.email is not an e-mail address",
                      "contact.email");
         return false;
     }
-    if (ap->contact_phone && !phone_ok(ap->contact_phone)) {
+    if (ap->contact_phone && !http_phone_ok(ap->contact_phone)) {
         http_problem(r, 422, "invalid-value", "contact.phone must have 7-15 digits",
                      "contact.phone");
         return false;

@@ -12,6 +12,7 @@
 #include "http/http.h"
 
 struct req;
+struct form;
 
 enum route_obj { OBJ_NONE, OBJ_APPEAL };
 /* What a handler did: answered (response set), or started a job and waits. */
@@ -35,6 +36,10 @@ struct route {
 
 extern const struct route http_routes[];
 extern const size_t http_routes_count;
+/* A POST outside /api/ is an HTML form post (html.h): its body is parsed into
+ * r->form and its csrf field checked before the handler runs, in place of
+ * the X-CSRF-Token header. */
+bool http_route_is_form(const struct route *rt);
 
 enum req_state { RS_NEW, RS_WAIT, RS_RESUMED, RS_READY };
 
@@ -80,6 +85,7 @@ struct req {
         struct audit_req audit;
     } job;
     bool job_is_submit; /* job.submit is the member in use */
+    struct form *form;  /* form posts: the parsed body (in arena) */
     void *view;         /* handler state kept across the wait (in arena) */
 };
 
@@ -129,7 +135,6 @@ json_t *http_appeal_json(struct req *r, const struct appeal *ap, bool full);
 char *http_time(struct req *r, int64_t t); /* RFC 3339 Almaty, in arena; NULL for 0 */
 
 /* ---- handlers ---- */
-enum handled h_home(struct req *r);
 enum handled h_healthz(struct req *r);
 enum handled h_readyz(struct req *r);
 enum handled h_metrics(struct req *r);
@@ -148,5 +153,15 @@ enum handled h_events(struct req *r);
 enum handled h_rules_get(struct req *r);
 enum handled h_rules_put(struct req *r);
 enum handled h_opinion(struct req *r);
+/* pages (page_*.c) */
+enum handled h_asset(struct req *r);
+enum handled h_portal(struct req *r);
+enum handled h_portal_submit(struct req *r);
+enum handled h_track(struct req *r);
+enum handled h_track_act(struct req *r);
+enum handled h_answered(struct req *r);
+/* Shared checks of contact fields (api_appeals.c). */
+bool http_phone_ok(const char *p);
+bool http_email_ok(const char *e);
 
 #endif

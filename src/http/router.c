@@ -2,7 +2,9 @@
  * router.c - the router table: every route names the roles that may call it
  * and how the object is checked ("appeal": the app answers 404 for an appeal
  * the caller may not see). Nothing is served that is not in this table.
- * Exports http_routes, http_routes_count and http_routes_json().
+ * Pages live outside /api/; a POST there is an HTML form.
+ * Exports http_routes, http_routes_count, http_route_is_form() and
+ * http_routes_json().
  */
 #include "http/http_int.h"
 
@@ -13,7 +15,13 @@
 #define OFFICIALS (ROLE_BIT(ROLE_OFFICIAL) | ROLE_BIT(ROLE_SUPERVISOR))
 
 const struct route http_routes[] = {
-    {"GET", "/", ROLES_ANY, OBJ_NONE, h_home},
+    {"GET", "/", ROLES_ANY, OBJ_NONE, h_portal},
+    {"POST", "/appeal", ROLES_ANY, OBJ_NONE, h_portal_submit},
+    {"GET", "/track/{tracking}", ROLES_ANY, OBJ_APPEAL, h_track},
+    {"POST", "/track/{tracking}/rating", ROLES_ANY, OBJ_APPEAL, h_track_act},
+    {"POST", "/track/{tracking}/dispute", ROLES_ANY, OBJ_APPEAL, h_track_act},
+    {"GET", "/answered", ROLES_ANY, OBJ_NONE, h_answered},
+    {"GET", "/assets/{name}", ROLES_ANY, OBJ_NONE, h_asset},
     {"GET", "/healthz", ROLES_ANY, OBJ_NONE, h_healthz},
     {"GET", "/readyz", ROLES_ANY, OBJ_NONE, h_readyz},
     {"GET", "/metrics", ROLES_ANY, OBJ_NONE, h_metrics},
@@ -51,6 +59,12 @@ const struct route http_routes[] = {
     {"PUT", "/api/v1/admin/routing-rules", ROLE_BIT(ROLE_ADMIN), OBJ_NONE, h_rules_put},
 };
 const size_t http_routes_count = ARRAY_LEN(http_routes);
+
+bool
+http_route_is_form(const struct route *rt)
+{
+    return strcmp(rt->method, "POST") == 0 && strncmp(rt->path, "/api/", 5) != 0;
+}
 
 void
 http_routes_json(struct buf *b)

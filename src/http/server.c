@@ -6,11 +6,13 @@
  * http_stop(), http_reply*(), http_wait(), http_job_done(), http_add_header().
  */
 #include "http/http_int.h"
+#include "http/html.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -112,8 +114,13 @@ queue(struct req *r)
     r->resp = NULL; /* MHD owns it now */
     if (!resp)
         return MHD_NO;
+    /* A handler that sets its own Cache-Control (static assets) replaces no-store. */
+    bool own_cache = false;
+    for (size_t i = 0; i < r->hdr_count; i++)
+        own_cache = own_cache || strcasecmp(r->hdrs[i].name, "Cache-Control") == 0;
     for (size_t i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
-        MHD_add_response_header(resp, security_headers[i].name, security_headers[i].value);
+        if (!own_cache || strcasecmp(security_headers[i].name, "Cache-Control") != 0)
+            MHD_add_response_header(resp, security_headers[i].name, security_headers[i].value);
     if (r->ctype)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
     for (size_t i = 0; i < r->hdr_count; i++)
@@ -226,7 +233,9 @@ authenticate(struct req *r)
         r->caller.has_secret = true;
         app_hash(secret, r->caller.secret_hash);
     }
-    if (r->via_cookie && unsafe_method(r->method) && r->route->fn != h_session_new) {
+    /* Form posts carry the token in a field: page_form_guard() checks it. */
+    if (r->via_cookie && unsafe_method(r->method) && r->route->fn != h_session_new &&
+        !http_route_is_form(r->route)) {
         const char *tok = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-CSRF-Token");
         if (!tok || !r->csrf || strlen(tok) != strlen(r->csrf) ||
             sodium_memcmp(tok, r->csrf, strlen(tok)) != 0)
@@ -245,11 +254,16 @@ dispatch(struct req *r)
         }
         return http_problem(r, 404, "not-found", "no such resource", NULL);
     }
+    if (r->too_big && http_route_is_form(r->route))
+        return page_error(r, 413, N_("The form is too large"),
+                          N_("Shorten what you typed and send the form again."));
     if (r->too_big)
         return http_problem(r, 413, "body-too-large", "the request body is too large", NULL);
     if (!http_idem_key_ok(r))
         return HANDLED_DONE;
     if (authenticate(r) == HANDLED_DONE)
+        return HANDLED_DONE;
+    if (http_route_is_form(r->route) && page_form_guard(r) == HANDLED_DONE)
         return HANDLED_DONE;
     const struct route *rt = r->route;
     bool signed_in = r->caller.user.id != 0;

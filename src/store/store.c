@@ -458,6 +458,13 @@ store_chain_verify(struct store *s, int64_t *checked, int64_t *bad)
     return s->ops->chain_verify(s, checked, bad);
 }
 enum err
+store_answered(struct store *s, struct arena *a, const struct answered_query *q,
+               struct answered_row **rows, size_t *count, bool *more)
+{
+    return s->ops->answered(s, a, q, rows, count, more);
+}
+
+enum err
 store_counts(struct store *s, int64_t *total, int64_t *open, int64_t *overdue)
 {
     return s->ops->counts(s, total, open, overdue);

@@ -156,6 +156,32 @@ struct queue_query {
 enum err store_queue(struct store *s, struct arena *a, const struct queue_query *q,
                      struct appeal **rows, size_t *count, bool *more);
 
+/* The public list of answered appeals: answered or closed, with their latest
+ * answer, newest answer first. Text is as stored (the app redacts it). */
+struct answered_query {
+    const char *region; /* NULL any */
+    const char *topic;  /* NULL any */
+    size_t limit;
+    bool has_cursor; /* continue after (cursor_at, cursor_id) of the answer */
+    int64_t cursor_at;
+    int64_t cursor_id;
+};
+struct answered_row {
+    int64_t answer_id;
+    const char *reg_number;
+    enum appeal_kind kind;
+    enum appeal_language language;
+    const char *region, *topic, *agency;
+    const char *text;
+    int64_t registered_at;
+    const char *answer, *answer_language;
+    int64_t answered_at;
+    int rating; /* 0: not rated */
+};
+/* Up to q->limit rows; *more says whether more follow. */
+enum err store_answered(struct store *s, struct arena *a, const struct answered_query *q,
+                        struct answered_row **rows, size_t *count, bool *more);
+
 /* Open appeals whose due_at <= until and whose flag (warned/overdue) is unset. */
 enum err store_due_scan(struct store *s, struct arena *a, int64_t until, bool overdue, size_t limit,
                         struct appeal **rows, size_t *count);

@@ -63,6 +63,8 @@ struct store_ops {
                              struct answer_row **rows, size_t *count);
     enum err (*queue)(struct store *s, struct arena *a, const struct queue_query *q,
                       struct appeal **rows, size_t *count, bool *more);
+    enum err (*answered)(struct store *s, struct arena *a, const struct answered_query *q,
+                         struct answered_row **rows, size_t *count, bool *more);
     enum err (*due_scan)(struct store *s, struct arena *a, int64_t until, bool overdue,
                          size_t limit, struct appeal **rows, size_t *count);
     enum err (*user_by_login)(struct store *s, struct arena *a, const char *login, struct user *u,

@@ -1415,6 +1415,64 @@ pg_queue(struct store *s, struct arena *a, const struct queue_query *qq, struct 
     return e;
 }
 
+static const char sql_answered[] =
+    "SELECT w.id, a.reg_number, a.kind, a.language, a.region, a.topic, a.agency, a.text,"
+    " a.registered_at, w.text, w.language, w.at, COALESCE(a.rating, 0)"
+    " FROM appeals a JOIN answers w ON w.id = (SELECT max(x.id) FROM answers x"
+    " WHERE x.appeal_id = a.id)"
+    " WHERE a.status IN ('answered', 'closed') AND ($1::text IS NULL OR a.region = $1::text)"
+    " AND ($2::text IS NULL OR a.topic = $2::text)"
+    " AND ($3::int = 0 OR (w.at, w.id) < ($4::bigint, $5::bigint))"
+    " ORDER BY w.at DESC, w.id DESC LIMIT $6";
+
+static enum err
+pg_answered(struct store *s, struct arena *a, const struct answered_query *aq,
+            struct answered_row **rows, size_t *count, bool *more)
+{
+    struct pg *q = PG(s);
+    struct answered_row *v = ARENA_ARRAY(a, struct answered_row, aq->limit + 1);
+    *rows = v;
+    *count = 0;
+    *more = false;
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_str(&p, aq->region);
+    p_str(&p, aq->topic);
+    p_bool(&p, aq->has_cursor);
+    p_i64(&p, aq->cursor_at);
+    p_i64(&p, aq->cursor_id);
+    p_i64(&p, (int64_t)aq->limit + 1);
+    PGresult *r;
+    enum err e = read_run(q, c, sql_answered, &p, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    if (n > aq->limit + 1)
+        n = aq->limit + 1;
+    for (size_t i = 0; i < n; i++) {
+        struct answered_row *w = &v[i];
+        int row = (int)i;
+        w->answer_id = get_i64(r, row, 0);
+        w->reg_number = get_str(a, r, row, 1);
+        (void)appeal_kind_parse(str_from_cstr(PQgetvalue(r, row, 2)), &w->kind);
+        (void)appeal_language_parse(str_from_cstr(PQgetvalue(r, row, 3)), &w->language);
+        w->region = get_str(a, r, row, 4);
+        w->topic = get_str(a, r, row, 5);
+        w->agency = get_str(a, r, row, 6);
+        w->text = get_str(a, r, row, 7);
+        w->registered_at = get_i64(r, row, 8);
+        w->answer = get_str(a, r, row, 9);
+        w->answer_language = get_str(a, r, row, 10);
+        w->answered_at = get_i64(r, row, 11);
+        w->rating = (int)get_i64(r, row, 12);
+    }
+    PQclear(r);
+    pool_put(q, c);
+    *more = n > aq->limit;
+    *count = n > aq->limit ? aq->limit : n;
+    return e;
+}
+
 static enum err
 pg_due_scan(struct store *s, struct arena *a, int64_t until, bool overdue, size_t limit,
             struct appeal **rows, size_t *count)
@@ -1917,6 +1975,7 @@ const struct store_ops store_pg_ops = {
     .stream_last_id = pg_stream_last_id,
     .answers_list = pg_answers_list,
     .queue = pg_queue,
+    .answered = pg_answered,
     .due_scan = pg_due_scan,
     .user_by_login = pg_user_by_login,
     .user_by_id = pg_user_by_id,

@@ -1222,6 +1222,65 @@ out:
     return e;
 }
 
+static const char sql_answered[] =
+    "SELECT w.id, a.reg_number, a.kind, a.language, a.region, a.topic, a.agency, a.text,"
+    " a.registered_at, w.text, w.language, w.at, a.rating"
+    " FROM appeals a JOIN answers w ON w.id = (SELECT max(x.id) FROM answers x"
+    " WHERE x.appeal_id = a.id)"
+    " WHERE a.status IN ('answered', 'closed') AND (?1 IS NULL OR a.region = ?1)"
+    " AND (?2 IS NULL OR a.topic = ?2) AND (?3 = 0 OR (w.at, w.id) < (?4, ?5))"
+    " ORDER BY w.at DESC, w.id DESC LIMIT ?6";
+
+static enum err
+sq_answered(struct store *s, struct arena *a, const struct answered_query *aq,
+            struct answered_row **rows, size_t *count, bool *more)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    enum err e = ERR_OK;
+    size_t n = 0;
+    struct answered_row *v = ARENA_ARRAY(a, struct answered_row, aq->limit + 1);
+    sqlite3_stmt *st = prep(c, sql_answered);
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    bind_str(st, 1, aq->region);
+    bind_str(st, 2, aq->topic);
+    sqlite3_bind_int(st, 3, aq->has_cursor);
+    sqlite3_bind_int64(st, 4, aq->cursor_at);
+    sqlite3_bind_int64(st, 5, aq->cursor_id);
+    sqlite3_bind_int64(st, 6, (int64_t)aq->limit + 1);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n <= aq->limit) {
+        struct answered_row *w = &v[n++];
+        w->answer_id = sqlite3_column_int64(st, 0);
+        w->reg_number = col_str(a, st, 1);
+        (void)appeal_kind_parse(str_from_cstr((const char *)sqlite3_column_text(st, 2)), &w->kind);
+        (void)appeal_language_parse(str_from_cstr((const char *)sqlite3_column_text(st, 3)),
+                                    &w->language);
+        w->region = col_str(a, st, 4);
+        w->topic = col_str(a, st, 5);
+        w->agency = col_str(a, st, 6);
+        w->text = col_str(a, st, 7);
+        w->registered_at = sqlite3_column_int64(st, 8);
+        w->answer = col_str(a, st, 9);
+        w->answer_language = col_str(a, st, 10);
+        w->answered_at = sqlite3_column_int64(st, 11);
+        w->rating = sqlite3_column_int(st, 12);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = fail(c->db);
+out:
+    pool_put(q, c);
+    *more = n > aq->limit;
+    *count = n > aq->limit ? aq->limit : n;
+    *rows = v;
+    return e;
+}
+
 static enum err
 sq_due_scan(struct store *s, struct arena *a, int64_t until, bool overdue, size_t limit,
             struct appeal **rows, size_t *count)
@@ -1773,6 +1832,7 @@ const struct store_ops store_sqlite_ops = {
     .stream_last_id = sq_stream_last_id,
     .answers_list = sq_answers_list,
     .queue = sq_queue,
+    .answered = sq_answered,
     .due_scan = sq_due_scan,
     .user_by_login = sq_user_by_login,
     .user_by_id = sq_user_by_id,

@@ -81,7 +81,22 @@ static struct route_case cases[] = {
     {"PUT", "/api/v1/admin/routing-rules", WHO_STAFF, "admin",
      "{\"topic\":\"roads\",\"region\":\"750000000\",\"agency\":\"{B}\"}", false},
     {"GET", "/problems/{type}", WHO_ANYONE, NULL, NULL, false},
+    /* Pages (docs/pages.md): form posts carry a csrf field, so a call without
+     * one is refused before the appeal is looked at, for a missing appeal too. */
+    {"POST", "/appeal", WHO_ANYONE, NULL, "kind=complaint", false},
+    {"GET", "/track/{tracking}", WHO_CITIZEN, NULL, NULL, false},
+    {"POST", "/track/{tracking}/rating", WHO_CITIZEN, NULL, "score=2", false},
+    {"POST", "/track/{tracking}/dispute", WHO_CITIZEN, NULL, "reason=x", false},
+    {"GET", "/answered", WHO_ANYONE, NULL, NULL, false},
+    {"GET", "/assets/{name}", WHO_ANYONE, NULL, NULL, false},
 };
+
+/* A page (not under /api/ or /problems/) answers HTML, not problem JSON. */
+static bool
+is_page(const char *path)
+{
+    return strncmp(path, "/api/", 5) != 0 && strncmp(path, "/problems/", 10) != 0;
+}
 
 static const char *const all_roles[] = {"citizen",    "operator", "official",
                                         "supervisor", "analyst",  "admin"};
@@ -328,8 +343,12 @@ body_for(struct fx *f, const struct route_case *c, const char *tid)
 static struct resp *
 call(struct fx *f, const struct route_case *c, const char *tid, const char *auth)
 {
-    const char *const kv[][2] = {{"{tracking}", tid}, {"{type}", "not-found"}};
-    const char *path = fill(c->path, kv, 2);
+    const char *cid = t_printf(
+        "%lld",
+        (long long)srv_db_int(f->s, "SELECT id FROM appeals WHERE tracking_id = ?1", f->reg_tid));
+    const char *const kv[][2] = {
+        {"{tracking}", tid}, {"{type}", "not-found"}, {"{name}", "tyndau.css"}, {"{id}", cid}};
+    const char *path = fill(c->path, kv, 4);
     const char *h[] = {auth, NULL};
     return srv_req(f->s, c->method, path, h, body_for(f, c, tid ? tid : ""));
 }
@@ -364,6 +383,19 @@ access_other_agency_is_404(void **state)
                 const char *after = fingerprint(&f, tids[t]);
                 bool role_ok = json_roles_has(roles, callers[k][0]) || c->who != WHO_STAFF;
                 const char *why = check_problem(r, 404, "/problems/not-found");
+                if (is_page(c->path)) {
+                    /* The page of a missing appeal: 404 for a GET; a form post
+                     * without its csrf field is refused alike for both. */
+                    const char *ct = resp_header(r, "Content-Type");
+                    why = NULL;
+                    if (strcmp(c->method, "GET") == 0 && r->status != 404)
+                        why = t_printf("status %d, want 404", r->status);
+                    else if (!ct || strncmp(ct, "text/html", 9) != 0)
+                        why = t_printf("Content-Type %s, want text/html", ct ? ct : "(none)");
+                    else if (r->status != ghost->status)
+                        why = t_printf("status %d, a missing appeal gets %d", r->status,
+                                       ghost->status);
+                }
                 if (why && !role_ok && !check_problem(r, 403, "/problems/forbidden"))
                     why = NULL; /* a role that may never use the route: 403 is fine */
                 if (!why && (r->status != ghost->status ||
