@@ -10,6 +10,9 @@
  *
  * Only the features seen in training are kept: a table from feature id to a
  * row of weights, one per class. A feature the model never saw counts 0.
+ * Predictions read each row as int8 weights with a float scale (at most
+ * 1/254 of the row's largest weight off); the saved bytes keep the float
+ * weights, so a model loaded back predicts exactly as the one saved.
  * Probabilities are liblinear's for this model: each class's logistic score,
  * normalised to sum to 1.
  *

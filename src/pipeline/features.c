@@ -6,7 +6,8 @@
  * Stemming is the dear part (Snowball, the Kazakh fold), and appeals repeat
  * their words, so each extractor keeps a cache from a word and its language
  * to its stem's id and its character grams' ids. The cache is bounded
- * (CACHE_SLOTS words, POOL_IDS ids) and emptied when full.
+ * (CACHE_SLOTS / 2 words, POOL_IDS ids) and emptied when full. The counting
+ * table is kept too, so a text allocates nothing but its result.
  */
 #include "pipeline/features.h"
 
@@ -21,12 +22,13 @@
 enum {
     TAG_STEM = 1,
     TAG_BIGRAM = 2,
-    TAG_GRAM = 3,         /* + n: 6 for 3-grams, 7 for 4-grams */
-    GRAM_MIN = 3,         /* character n-grams, in bytes of the folded word */
-    GRAM_MAX = 4,         /*   padded with a space at each end */
-    WORD_GRAM_BYTES = 64, /* a longer folded word gives grams of its first bytes */
-    CACHE_SLOTS = 1 << 15,
+    TAG_GRAM = 3,          /* + n: 6 for 3-grams, 7 for 4-grams */
+    GRAM_MIN = 3,          /* character n-grams, in bytes of the folded word */
+    GRAM_MAX = 4,          /*   padded with a space at each end */
+    WORD_GRAM_BYTES = 64,  /* a longer folded word gives grams of its first bytes */
+    CACHE_SLOTS = 1 << 16, /* up to CACHE_SLOTS / 2 words */
     POOL_IDS = 1 << 20,
+    ACC_START = 1 << 12, /* cells of the scratch table; it doubles up to 2 * FEATURES_MAX */
 };
 
 struct slot {
@@ -36,12 +38,27 @@ struct slot {
     uint32_t count;
 };
 
+/* One feature of the text being counted: count holds the tf in its low bits
+ * and GROUP_CHAR for a character gram. */
+struct cell {
+    uint32_t id; /* 0: empty */
+    uint32_t count;
+};
+
+#define GROUP_CHAR 0x80000000u
+
 struct features {
     struct stem *st; /* not thread-safe: see features.h */
     struct slot *slot;
     size_t used;
     uint32_t *pool;
     size_t pool_used;
+    /* The scratch table of one text, kept between texts so that counting
+     * allocates nothing: acc_cap cells (a power of two), all empty between
+     * calls; acc_order lists the used ones in the order they came. */
+    struct cell *acc;
+    uint32_t *acc_order;
+    size_t acc_cap, acc_used;
 };
 
 static uint32_t
@@ -87,6 +104,9 @@ features_new(struct features **out)
     }
     fx->slot = xcalloc(CACHE_SLOTS, sizeof(*fx->slot));
     fx->pool = xcalloc(POOL_IDS, sizeof(*fx->pool));
+    fx->acc_cap = ACC_START;
+    fx->acc = xcalloc(fx->acc_cap, sizeof(*fx->acc));
+    fx->acc_order = xcalloc(fx->acc_cap / 2, sizeof(*fx->acc_order));
     *out = fx;
     return ERR_OK;
 }
@@ -99,6 +119,8 @@ features_free(struct features *fx)
     stem_free(fx->st);
     free(fx->slot);
     free(fx->pool);
+    free(fx->acc);
+    free(fx->acc_order);
     free(fx);
 }
 
@@ -206,110 +228,94 @@ word_features(struct features *fx, struct arena *a, struct str w, enum lang l)
     return s;
 }
 
-/* A text's features while they are counted: open addressing on the id. */
-struct acc {
-    uint32_t *id;
-    float *tf;
-    unsigned char *group; /* 0 words, 1 characters */
-    size_t cap, used;
-};
-
-static size_t
-acc_find(const struct acc *c, uint32_t id)
-{
-    size_t i = fmix32(id) & (c->cap - 1);
-    while (c->id[i] != 0 && c->id[i] != id)
-        i = (i + 1) & (c->cap - 1);
-    return i;
-}
-
-/* Twice the room; the old arrays stay in the arena until it is freed. */
+/* Twice the cells, the used ones moved over. */
 static void
-acc_grow(struct acc *c, struct arena *a)
+acc_grow(struct features *fx)
 {
-    struct acc old = *c;
-    c->cap *= 2;
-    c->id = ARENA_ARRAY(a, uint32_t, c->cap);
-    c->tf = ARENA_ARRAY(a, float, c->cap);
-    c->group = ARENA_ARRAY(a, unsigned char, c->cap);
-    for (size_t k = 0; k < old.cap; k++) {
-        if (old.id[k] == 0)
-            continue;
-        size_t i = acc_find(c, old.id[k]);
-        c->id[i] = old.id[k];
-        c->tf[i] = old.tf[k];
-        c->group[i] = old.group[k];
+    size_t cap = fx->acc_cap * 2, mask = cap - 1;
+    struct cell *acc = xcalloc(cap, sizeof(*acc));
+    uint32_t *order = xmalloc(cap / 2 * sizeof(*order));
+    for (size_t k = 0; k < fx->acc_used; k++) {
+        struct cell c = fx->acc[fx->acc_order[k]];
+        size_t i = c.id & mask;
+        while (acc[i].id != 0)
+            i = (i + 1) & mask;
+        acc[i] = c;
+        order[k] = (uint32_t)i;
     }
+    free(fx->acc);
+    free(fx->acc_order);
+    fx->acc = acc;
+    fx->acc_order = order;
+    fx->acc_cap = cap;
 }
 
-/* Count id; a new id past FEATURES_MAX is dropped. The table stays at most
- * half full, so a probe always ends. */
+/* Count id in the scratch table; a new id past FEATURES_MAX is dropped. The
+ * table stays at most half full, so a probe always ends. */
 static void
-acc_add(struct acc *c, struct arena *a, uint32_t id, unsigned char group)
+acc_add(struct features *fx, uint32_t id, uint32_t group)
 {
-    size_t i = acc_find(c, id);
-    if (c->id[i] == 0) {
-        if (c->used >= FEATURES_MAX)
+    size_t mask = fx->acc_cap - 1, i = id & mask;
+    while (fx->acc[i].id != 0 && fx->acc[i].id != id)
+        i = (i + 1) & mask;
+    if (fx->acc[i].id == 0) {
+        if (fx->acc_used >= FEATURES_MAX)
             return;
-        if ((c->used + 1) * 2 > c->cap) {
-            acc_grow(c, a);
-            i = acc_find(c, id);
+        if ((fx->acc_used + 1) * 2 > fx->acc_cap) {
+            acc_grow(fx);
+            acc_add(fx, id, group);
+            return;
         }
-        c->id[i] = id;
-        c->group[i] = group;
-        c->used++;
+        fx->acc[i] = (struct cell){id, group};
+        fx->acc_order[fx->acc_used++] = (uint32_t)i;
     }
-    c->tf[i] += 1.0f;
+    fx->acc[i].count += 1;
 }
 
 void
 features_extract(struct features *fx, struct arena *a, const struct token *t, size_t count,
                  enum lang lang, struct feature **out, size_t *out_count)
 {
-    size_t words = 0;
-    for (size_t k = 0; k < count; k++)
-        words += t[k].kind == TOKEN_WORD;
     *out = NULL;
     *out_count = 0;
-    if (words == 0)
-        return;
-    /* About 20 ids a word; the table grows when a text needs more. */
-    size_t want = words * 20 * 2, cap = 64;
-    while (cap < want && cap < (size_t)FEATURES_MAX * 2)
-        cap *= 2;
-    struct acc c = {.id = ARENA_ARRAY(a, uint32_t, cap),
-                    .tf = ARENA_ARRAY(a, float, cap),
-                    .group = ARENA_ARRAY(a, unsigned char, cap),
-                    .cap = cap};
     uint32_t prev = 0;
     for (size_t k = 0; k < count; k++) {
         if (t[k].kind != TOKEN_WORD)
             continue;
         const struct slot *s = word_features(fx, a, t[k].norm, word_lang(&t[k], lang));
-        acc_add(&c, a, s->stem, 0);
+        acc_add(fx, s->stem, 0);
         if (prev) {
             uint32_t pair[2] = {prev, s->stem};
-            acc_add(&c, a, features_hash(TAG_BIGRAM, pair, sizeof(pair)), 0);
+            acc_add(fx, features_hash(TAG_BIGRAM, pair, sizeof(pair)), 0);
         }
         prev = s->stem;
-        for (uint32_t g = 0; g < s->count; g++)
-            acc_add(&c, a, fx->pool[s->off + g], 1);
+        const uint32_t *g = fx->pool + s->off;
+        for (uint32_t j = 0; j < s->count; j++)
+            acc_add(fx, g[j], GROUP_CHAR);
     }
+    size_t n = fx->acc_used;
+    if (n == 0)
+        return;
+    /* Sublinear counts: 1 + ln tf, which is 1 for the many features seen once. */
+    struct feature *f = ARENA_ARRAY(a, struct feature, n);
     double norm[2] = {0, 0};
-    for (size_t i = 0; i < c.cap; i++) {
-        if (c.id[i] == 0)
-            continue;
-        c.tf[i] = 1.0f + logf(c.tf[i]);
-        norm[c.group[i]] += (double)c.tf[i] * c.tf[i];
+    for (size_t k = 0; k < n; k++) {
+        struct cell *c = &fx->acc[fx->acc_order[k]];
+        uint32_t tf = c->count & ~GROUP_CHAR, group = c->count >> 31;
+        float v = tf == 1 ? 1.0f : 1.0f + logf((float)tf);
+        f[k] = (struct feature){c->id, v};
+        norm[group] += (double)v * v;
+        c->count = group; /* the group, for the scaling below */
     }
     float scale[2];
     for (int g = 0; g < 2; g++)
         scale[g] = norm[g] > 0 ? (float)(1.0 / sqrt(2.0 * norm[g])) : 0;
-    struct feature *f = ARENA_ARRAY(a, struct feature, c.used);
-    size_t n = 0;
-    for (size_t i = 0; i < c.cap; i++)
-        if (c.id[i] != 0)
-            f[n++] = (struct feature){c.id[i], c.tf[i] * scale[c.group[i]]};
+    for (size_t k = 0; k < n; k++) {
+        struct cell *c = &fx->acc[fx->acc_order[k]];
+        f[k].value *= scale[c->count];
+        *c = (struct cell){0, 0};
+    }
+    fx->acc_used = 0;
     *out = f;
     *out_count = n;
 }

@@ -377,6 +377,12 @@ score_word(const struct lang_model *m, const struct token *t, double p[CLS__COUN
     case TOKEN_SCRIPT_OTHER:
         return false;
     }
+    if (!allowed[CLS_RU] && t->script == TOKEN_SCRIPT_CYRILLIC) {
+        /* Only Kazakh is possible: nothing to look up. */
+        for (int c = 0; c < CLS__COUNT; c++)
+            p[c] = c == CLS_KK;
+        return true;
+    }
     double ll[CLS__COUNT] = {0};
     int32_t cp[WORD_CPS_MAX];
     int n = word_cps(t->norm, cp);
@@ -425,10 +431,17 @@ lang_detect_tokens(const struct lang_model *m, struct arena *a, const struct tok
     double(*p)[CLS__COUNT] = n ? arena_array(a, sizeof(*p), n) : NULL;
     double *w = n ? ARENA_ARRAY(a, double, n) : NULL;
     double prior[LANG_ID__COUNT] = {0}, wsum = 0;
-    size_t words = 0;
+    size_t words = 0, seen = 0, stride = 1, scorable = 0;
+    for (size_t i = 0; i < n; i++)
+        scorable += t[i].kind == TOKEN_WORD && t[i].script != TOKEN_SCRIPT_OTHER &&
+                    t[i].script != TOKEN_SCRIPT_NONE;
+    /* A long text is judged on every stride-th word: an even sample. */
+    if (scorable > LANG_WORDS_MAX)
+        stride = (scorable + LANG_WORDS_MAX - 1) / LANG_WORDS_MAX;
     for (size_t i = 0; i < n; i++) {
         w[i] = 0;
-        if (t[i].kind != TOKEN_WORD || !score_word(m, &t[i], p[i]))
+        if (t[i].kind != TOKEN_WORD || t[i].script == TOKEN_SCRIPT_OTHER ||
+            t[i].script == TOKEN_SCRIPT_NONE || seen++ % stride != 0 || !score_word(m, &t[i], p[i]))
             continue;
         w[i] = (double)MIN(t[i].letter_count, (size_t)WEIGHT_MAX);
         if (t[i].script == TOKEN_SCRIPT_CYRILLIC && has_kazakh_letter(t[i].norm))
@@ -446,7 +459,8 @@ lang_detect_tokens(const struct lang_model *m, struct arena *a, const struct tok
                 continue;
             double q[CLS__COUNT], sum = 0;
             for (int c = 0; c < CLS__COUNT; c++) {
-                q[c] = p[i][c] * pow(prior[cls_lang[c]] / wsum, PRIOR_POWER);
+                double prior_share = prior[cls_lang[c]] / wsum;
+                q[c] = p[i][c] * (PRIOR_POWER == 1.0 ? prior_share : pow(prior_share, PRIOR_POWER));
                 sum += q[c];
             }
             if (sum <= 0) /* every allowed language has no prior: keep the word's own */

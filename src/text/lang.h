@@ -31,6 +31,11 @@
 
 enum lang { LANG_ID_UND, LANG_ID_KK, LANG_ID_RU, LANG_ID_EN, LANG_ID__COUNT };
 
+/* A text of more words than this is judged on an even sample of at most
+ * this many (every k-th word): the guess settles long before, and it keeps
+ * the cost of a long text bounded. */
+enum { LANG_WORDS_MAX = 32 };
+
 /* A second language with at least this share makes a text mixed. */
 #define LANG_MIXED_MIN 0.2
 
@@ -52,7 +57,7 @@ struct lang_guess {
     double score[LANG_ID__COUNT];
     bool mixed;    /* the second language's share is at least LANG_MIXED_MIN */
     bool kk_latin; /* most of the Kazakh in it is in Latin letters */
-    size_t words;  /* words scored (Latin or Cyrillic letters) */
+    size_t words;  /* words scored (Latin or Cyrillic letters; see LANG_WORDS_MAX) */
 };
 
 struct lang_model; /* opaque */

@@ -1,11 +1,14 @@
 /*
  * stem.c - Snowball through libstemmer for Russian and English, and the
- * Kazakh suffix stripper. Exports stem_new(), stem_free(), stem_word() and
- * stem_kk(); everything else is static.
+ * Kazakh suffix stripper, with a cache of the stems made. Exports
+ * stem_new(), stem_free(), stem_word() and stem_kk(); everything else is
+ * static.
  */
 #include "text/stem.h"
 
 #include <libstemmer.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -14,9 +17,26 @@
 #include "text/text_int.h"
 #include "text/translit.h"
 
+/* Appeals repeat their words, and Snowball is the dear part of matching, so
+ * each struct stem remembers the stems it made: CACHE_SLOTS words at most,
+ * their stems in CACHE_BYTES of text, and it starts afresh when either is
+ * full. */
+enum { CACHE_SLOTS = 1 << 16, CACHE_BYTES = 1 << 20 };
+
+struct cached {
+    uint64_t key; /* a hash of the language and the word; 0: empty */
+    uint32_t off; /* the word, then its stem: text[off .. off + word_len + len) */
+    uint16_t word_len;
+    uint16_t len;
+};
+
 struct stem {
     struct sb_stemmer *ru; /* not thread-safe: see stem.h */
     struct sb_stemmer *en;
+    struct cached *slot; /* CACHE_SLOTS, open addressing */
+    size_t used;
+    char *text; /* CACHE_BYTES */
+    size_t text_used;
 };
 
 enum err
@@ -25,6 +45,8 @@ stem_new(struct stem **out)
     struct stem *st = xcalloc(1, sizeof(*st));
     st->ru = sb_stemmer_new("russian", "UTF_8");
     st->en = sb_stemmer_new("english", "UTF_8");
+    st->slot = xcalloc(CACHE_SLOTS, sizeof(*st->slot));
+    st->text = xmalloc(CACHE_BYTES);
     if (!st->ru || !st->en) {
         stem_free(st);
         return ERR_UNAVAILABLE;
@@ -40,6 +62,8 @@ stem_free(struct stem *st)
         return;
     sb_stemmer_delete(st->ru);
     sb_stemmer_delete(st->en);
+    free(st->slot);
+    free(st->text);
     free(st);
 }
 
@@ -156,8 +180,49 @@ snowball(struct sb_stemmer *sb, struct arena *a, struct str w, struct str *out)
     return ERR_OK;
 }
 
-enum err
-stem_word(struct stem *st, struct arena *a, enum lang lang, struct str word, struct str *out)
+static uint64_t
+cache_key(enum lang lang, struct str w)
+{
+    uint64_t h = 14695981039346656037ull ^ (uint64_t)lang;
+    for (size_t i = 0; i < w.len; i++)
+        h = (h ^ (unsigned char)w.p[i]) * 1099511628211ull;
+    h ^= h >> 31;
+    return h ? h : 1;
+}
+
+/* The slot of key: its own, or the empty one where it would go. */
+static struct cached *
+cache_find(struct stem *st, uint64_t key)
+{
+    size_t i = (size_t)key & (CACHE_SLOTS - 1);
+    while (st->slot[i].key != 0 && st->slot[i].key != key)
+        i = (i + 1) & (CACHE_SLOTS - 1);
+    return &st->slot[i];
+}
+
+/* Remember stem as the stem of word (key its hash), emptying the cache
+ * first when it is full. */
+static void
+cache_put(struct stem *st, uint64_t key, struct str word, struct str stem)
+{
+    size_t need = word.len + stem.len;
+    if (word.len > STEM_WORD_MAX || stem.len > UINT16_MAX)
+        return;
+    if ((st->used + 1) * 2 > CACHE_SLOTS || CACHE_BYTES - st->text_used < need) {
+        memset(st->slot, 0, CACHE_SLOTS * sizeof(*st->slot));
+        st->used = 0;
+        st->text_used = 0;
+    }
+    struct cached *c = cache_find(st, key);
+    memcpy(st->text + st->text_used, word.p, word.len);
+    memcpy(st->text + st->text_used + word.len, stem.p, stem.len);
+    *c = (struct cached){key, (uint32_t)st->text_used, (uint16_t)word.len, (uint16_t)stem.len};
+    st->text_used += need;
+    st->used++;
+}
+
+static enum err
+stem_compute(struct stem *st, struct arena *a, enum lang lang, struct str word, struct str *out)
 {
     struct str n;
     enum err e = normalise_text(a, word, &n);
@@ -186,4 +251,25 @@ stem_word(struct stem *st, struct arena *a, enum lang lang, struct str word, str
     }
     *out = n;
     return ERR_OK;
+}
+
+enum err
+stem_word(struct stem *st, struct arena *a, enum lang lang, struct str word, struct str *out)
+{
+    /* Only words of a stemmable length are remembered: a longer one is
+     * rare and comes back normalised anyway. */
+    if (word.len > STEM_WORD_MAX)
+        return stem_compute(st, a, lang, word, out);
+    uint64_t key = cache_key(lang, word);
+    const struct cached *c = cache_find(st, key);
+    /* The hash picks the slot; the word itself decides (two words may share a hash). */
+    if (c->key == key && c->word_len == word.len &&
+        memcmp(st->text + c->off, word.p, word.len) == 0) {
+        *out = (struct str){arena_strndup(a, st->text + c->off + c->word_len, c->len), c->len};
+        return ERR_OK;
+    }
+    enum err e = stem_compute(st, a, lang, word, out);
+    if (!e && c->key == 0)
+        cache_put(st, key, word, *out);
+    return e;
 }

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -116,6 +117,32 @@ mixed_kazakh_and_russian(void **state)
     assert_true(g.score[LANG_ID_KK] > 0);
 }
 
+/* A long text is judged on a sample of LANG_WORDS_MAX words spread over all
+ * of it: a Russian second half still counts, and so does Kazakh in between. */
+static void
+long_text_is_sampled_evenly(void **state)
+{
+    (void)state;
+    char text[8192];
+    size_t len = 0;
+    for (int i = 0; i < 12; i++)
+        len += (size_t)snprintf(text + len, sizeof(text) - len, "%s",
+                                "Біздің ауданда жол жөндеу жұмыстары тоқтап қалды. ");
+    for (int i = 0; i < 10; i++)
+        len += (size_t)snprintf(text + len, sizeof(text) - len, "%s",
+                                "Дорогу не ремонтируют уже третий месяц подряд. ");
+    assert_true(len < sizeof(text) - 1);
+    struct lang_guess g = guess(text);
+    assert_true(g.words > 0);
+    assert_true(g.words <= LANG_WORDS_MAX);
+    assert_int_equal(g.lang, LANG_ID_KK);
+    assert_true(g.mixed);
+    assert_true(g.score[LANG_ID_RU] >= LANG_MIXED_MIN);
+    /* A short text is judged on every word. */
+    g = guess("Дорогу не ремонтируют уже третий месяц");
+    assert_int_equal(g.words, 6);
+}
+
 static void
 no_letters(void **state)
 {
@@ -220,7 +247,7 @@ main(void)
         cmocka_unit_test(latin_kazakh),    cmocka_unit_test(mixed_kazakh_and_russian),
         cmocka_unit_test(no_letters),      cmocka_unit_test(bad_input),
         cmocka_unit_test(codes),           cmocka_unit_test(trained_on_given_samples),
-        cmocka_unit_test(held_out_corpus),
+        cmocka_unit_test(held_out_corpus), cmocka_unit_test(long_text_is_sampled_evenly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

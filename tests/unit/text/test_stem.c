@@ -182,6 +182,52 @@ a_stemmer_per_thread(void **state)
     }
 }
 
+/* The stems a struct stem remembers are the ones it computes: the same word
+ * in another language, words past the cache's size, and again after it has
+ * started afresh. */
+static void
+remembered_stems_are_the_same(void **state)
+{
+    (void)state;
+    struct stem *st, *fresh;
+    assert_int_equal(stem_new(&st), ERR_OK);
+    assert_int_equal(stem_new(&fresh), ERR_OK);
+    struct arena *a = arena_new();
+    struct str out, want;
+    assert_int_equal(stem_word(st, a, LANG_ID_RU, STR("жалобами"), &out), ERR_OK);
+    assert_true(str_cstr_eq(out, "жалоб"));
+    assert_int_equal(stem_word(st, a, LANG_ID_RU, STR("жалобами"), &out), ERR_OK);
+    assert_true(str_cstr_eq(out, "жалоб"));
+    /* The same bytes in another language are another entry. */
+    assert_int_equal(stem_word(st, a, LANG_ID_UND, STR("жалобами"), &out), ERR_OK);
+    assert_true(str_cstr_eq(out, "жалобами"));
+    assert_int_equal(stem_word(st, a, LANG_ID_KK, STR("Жолдарда"), &out), ERR_OK);
+    assert_true(str_cstr_eq(out, "jol"));
+    char w[16];
+    for (unsigned i = 0; i < 100000; i++) {
+        size_t n = 0;
+        for (unsigned v = i; n == 0 || v > 0; v /= 20)
+            w[n++] = (char)('a' + v % 20);
+        memcpy(w + n, "ing", 3);
+        struct str word = {w, n + 3};
+        assert_int_equal(stem_word(st, a, LANG_ID_EN, word, &out), ERR_OK);
+        if (i % 997 == 0) {
+            assert_int_equal(stem_word(fresh, a, LANG_ID_EN, word, &want), ERR_OK);
+            assert_int_equal(out.len, want.len);
+            assert_memory_equal(out.p, want.p, out.len);
+        }
+        if (i % 5000 == 0) {
+            arena_free(a);
+            a = arena_new();
+        }
+    }
+    assert_int_equal(stem_word(st, a, LANG_ID_RU, STR("жалобами"), &out), ERR_OK);
+    assert_true(str_cstr_eq(out, "жалоб"));
+    arena_free(a);
+    stem_free(fresh);
+    stem_free(st);
+}
+
 int
 main(void)
 {
@@ -193,6 +239,7 @@ main(void)
         cmocka_unit_test(stem_kk_is_a_prefix),
         cmocka_unit_test(other_languages_and_limits),
         cmocka_unit_test(a_stemmer_per_thread),
+        cmocka_unit_test(remembered_stems_are_the_same),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
