@@ -167,6 +167,8 @@ bench: tyndau
 	bench/opinion/run.sh
 	bench/text/run.sh
 	bench/realtime/run.sh
+	bench/dedupe/run.sh
+	bench/pipeline/run.sh
 
 demo: deps
 	$(MAKE) all

@@ -102,6 +102,10 @@ app_new(struct store *s, const struct app_opts *o, struct app **out)
     pthread_mutex_init(&app->auth_mu, NULL);
     enum err e = ref_load(s, &app->ref);
     if (!e)
+        e = app__router_start(app);
+    if (!e)
+        e = app__cluster_start(app);
+    if (!e)
         e = app__live_start(app);
     if (e) {
         app_free(app);
@@ -123,14 +127,15 @@ app_free(struct app *app)
 {
     if (!app)
         return;
-    if (app->sched_started) {
-        pthread_mutex_lock(&app->sched_mu);
-        app->stopping = true;
-        pthread_cond_broadcast(&app->sched_cv);
-        pthread_mutex_unlock(&app->sched_mu);
+    pthread_mutex_lock(&app->sched_mu);
+    app->stopping = true; /* the scheduler and the model watcher */
+    pthread_cond_broadcast(&app->sched_cv);
+    pthread_mutex_unlock(&app->sched_mu);
+    if (app->sched_started)
         pthread_join(app->sched, NULL);
-    }
+    app__router_stop(app);
     app__live_stop(app);
+    app__cluster_stop(app); /* after the last write */
     ref_free(app->ref);
     pthread_mutex_destroy(&app->mu);
     pthread_mutex_destroy(&app->sched_mu);
@@ -150,7 +155,7 @@ app_reload(struct app *app)
     g->older = app->ref;
     app->ref = g;
     pthread_mutex_unlock(&app->mu);
-    return ERR_OK;
+    return app__router_rules(app);
 }
 
 static struct ref_gen *
@@ -271,6 +276,9 @@ app__stream(struct store_tx *tx, const struct appeal *ap, enum appeal_action act
         buf_append_json_str(&b, ap->agency, strlen(ap->agency));
     else
         buf_puts(&b, "null");
+    if (ap->cluster_id)
+        buf_printf(&b, ",\"cluster\":{\"id\":%lld,\"count\":%lld}", (long long)ap->cluster_id,
+                   (long long)ap->cluster_count);
     buf_printf(&b, ",\"due_at\":%s%s%s,\"at\":\"%s\"}", due[0] ? "\"" : "", due[0] ? due : "null",
                due[0] ? "\"" : "", when);
     if (buf_failed(&b)) {

@@ -35,9 +35,14 @@ struct app_opts {
     int scheduler_interval_ms;  /* 0: no scheduler thread */
     unsigned live_heartbeat_ms; /* live stream heartbeat; 0: no heartbeat thread */
     size_t live_queue_bytes;    /* per live subscriber; 0: the hub's default */
+    int model_check_ms;         /* look for a newer model this often; 0: never */
+    int64_t cluster_days;       /* near-duplicates looked for this far back, 1..365 days */
+    size_t cluster_capacity;    /* appeals the near-duplicate index holds, 1024..LSH_CAPACITY_MAX */
+    int64_t burst_warmup;       /* seconds of history a topic and region need before a burst */
 };
 
-struct app; /* opaque */
+struct app;         /* opaque */
+struct minhash_sig; /* pipeline/minhash.h */
 
 /* Load reference data and the calendar from s (borrowed; must outlive the app).
  * Caller owns *out. */
@@ -93,6 +98,9 @@ struct submit_req {
     struct arena *arena; /* the caller's request arena: only the writer touches it meanwhile */
     void (*done)(void *arg);
     void *done_arg;
+    const char *route_reason; /* the registered event's reason: what routing decided (JSON) */
+    struct minhash_sig *sig;  /* the text's signature for clustering (in arena); NULL: none */
+    bool clustered;           /* the job put it into the near-duplicate index */
 };
 /* Check semantics (region, topic, who may use the channel) and queue the
  * registration. Returns an error (and never calls done) if the request is
@@ -190,6 +198,77 @@ enum err app_token_new(struct app *app, const char *login, const char *label,
 /* Upsert a routing rule (admin). Blocking; reloads reference data. */
 enum err app_rule_set(struct app *app, const struct caller *c, const char *topic,
                       const char *region, const char *agency, const char **why);
+
+/* ---- router (route.c) ---- */
+/* Train the default topic model from the seed corpus (pipeline/seed.h) and
+ * store it as version 1 if s has no topic model; *trained says whether it
+ * did. Blocking; about a second of CPU. */
+enum err app_model_default(struct store *s, bool *trained);
+/* Put the newest stored models in place if they are newer than the ones in
+ * use (the model watcher calls this every model_check_ms); *changed says
+ * whether they were. */
+enum err app_models_reload(struct app *app, bool *changed);
+/* The versions in use (0: none). */
+void app_models_in_use(struct app *app, int64_t *topic, int64_t *agency);
+/* The keyword rules in order; strings in a. */
+enum err app_keyword_rules(struct app *app, struct arena *a, struct keyword_rule_row **rows,
+                           size_t *count);
+/* Replace the keyword rules (admin; created_by and created_at are set here).
+ * ERR_UNPROCESSABLE with *why and *at (the rule's index) for an unknown
+ * topic, region or agency or a keyword that has no word or is longer than
+ * ROUTER_KEYWORD_MAX bytes; ERR_TOOBIG past STORE_KEYWORD_RULES_MAX.
+ * Blocking; the router uses them at once. */
+enum err app_keyword_rules_set(struct app *app, const struct caller *c,
+                               struct keyword_rule_row *rules, size_t n, const char **why,
+                               size_t *at);
+
+/* ---- clusters of near-duplicates (cluster.c) ---- */
+/* Staff who see clusters: officials and supervisors those holding an appeal
+ * of their agency, operators, analysts and admins all. A cluster another
+ * agency's staff may not see is ERR_NOTFOUND, as a missing one; ERR_DENIED
+ * for citizens. Strings in a. */
+enum err app_cluster_get(struct app *app, struct arena *a, const struct caller *c, int64_t id,
+                         struct cluster_row *out);
+/* Clusters matching q (q->agency is set here from the caller); as
+ * store_cluster_list(). */
+enum err app_cluster_list(struct app *app, struct arena *a, const struct caller *c,
+                          struct cluster_query *q, struct cluster_row **rows, size_t *count,
+                          bool *more);
+
+/* The most appeals one cluster answer reaches. */
+enum { APP_CLUSTER_ANSWER_MAX = 2000 };
+struct cluster_answer_req {
+    /* in */
+    int64_t cluster_id;
+    struct caller caller; /* an official or supervisor of an agency */
+    const char *text;
+    enum appeal_language language;
+    /* out */
+    enum err e;
+    const char *why;          /* static or in the arena */
+    struct cluster_row after; /* the cluster afterwards */
+    const char **answered;    /* tracking ids answered, oldest first (in the arena) */
+    size_t answered_count;
+    const char **skipped;     /* tracking ids the appeal's state refused... */
+    const char **skipped_why; /* ...and why */
+    size_t skipped_count;
+    bool closed; /* no appeal of the cluster awaits an answer now: it takes no more */
+    /* private */
+    struct app *app;
+    struct arena *arena;
+    void (*done)(void *arg);
+    void *done_arg;
+};
+/* Answer every appeal of the cluster that is with the caller's agency and
+ * awaits an answer, in one job: each one goes through the answer action
+ * (taken first when it is still registered or forwarded), with its own
+ * events, answer and legal record, each transition checked as if the
+ * official had answered it alone. An appeal its state refuses is skipped
+ * and listed. ERR_NOTFOUND for a cluster the caller may not see or none of
+ * whose appeals awaits the caller's agency's answer; ERR_CONFLICT if every
+ * appeal was refused; ERR_TOOBIG past APP_CLUSTER_ANSWER_MAX appeals. */
+enum err app_cluster_answer_start(struct app *app, struct cluster_answer_req *r, struct arena *a,
+                                  void (*done)(void *), void *arg);
 
 /* sha256 of a token or secret string. */
 void app_hash(const char *s, unsigned char out[32]);

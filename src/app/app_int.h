@@ -5,6 +5,7 @@
 #define APP_APP_INT_H
 
 #include "app/app.h"
+#include "pipeline/router.h"
 
 struct ref_gen {
     struct arena *arena; /* holds data and cal's entries */
@@ -28,7 +29,8 @@ struct app {
     struct store *store;
     struct app_opts opts;
     pthread_mutex_t mu;
-    struct ref_gen *ref; /* guarded by mu (the pointer; the data is immutable) */
+    struct ref_gen *ref;                   /* guarded by mu (the pointer; the data is immutable) */
+    int64_t topic_version, agency_version; /* guarded by mu: the models in use */
     pthread_t sched;
     bool sched_started;
     pthread_mutex_t sched_mu;
@@ -37,7 +39,46 @@ struct app {
     pthread_mutex_t auth_mu;
     struct authcache_entry auth[AUTHCACHE_SLOTS]; /* guarded by auth_mu */
     struct hub *hub;                              /* live events; owned */
+    struct router *router;                        /* rules and model; thread-safe; owned */
+    pthread_t model_watch;                        /* runs app_models_reload() */
+    bool model_watch_started;
+    struct app_cluster *cluster; /* near-duplicate index and burst detector; owned */
 };
+
+/* Make the router: the default model if the store has none, the newest
+ * models, the keyword rules and the routing table; start the model watcher. */
+enum err app__router_start(struct app *app);
+/* Stop the watcher (app->stopping must be set and sched_cv signalled) and
+ * free the router. */
+void app__router_stop(struct app *app);
+/* Give the router the routing table of the current reference data. */
+enum err app__router_rules(struct app *app);
+/* Route ap (text, region, topic as the citizen gave it): sets ap->topic,
+ * ap->agency and ap->routing, and *reason (JSON in a) for the registered
+ * event. */
+enum err app__route(struct app *app, struct arena *a, struct appeal *ap, const char **reason);
+
+/* Make the near-duplicate index and the burst detector and fill them from
+ * the store's recent appeals (cluster.c). Blocking. */
+enum err app__cluster_start(struct app *app);
+void app__cluster_stop(struct app *app); /* accepts app->cluster NULL */
+/* The signature of ap's text into a new r->sig (in r->arena), outside the
+ * writer; r->sig stays NULL for a text that cannot be signed. */
+void app__cluster_sign(struct app *app, struct submit_req *r);
+/* In the submit job, after the insert: put ap into its cluster (sets
+ * ap->cluster_id and ap->cluster_count), record it in the store and write
+ * the cluster.grew and burst.detected live events. sig as from
+ * app__cluster_sign() (NULL: made here). */
+enum err app__cluster_add(struct app *app, struct store_tx *tx, struct arena *a, struct appeal *ap,
+                          const struct minhash_sig *sig);
+/* A job that changed the index did not commit: refill it before the next
+ * use, from the store. */
+void app__cluster_stale(struct app *app);
+/* One action inside the caller's job, as app_act_start() would queue it
+ * (r->app and r->arena set). *refused: the appeal's state or the caller's
+ * rights refused it (r->e and r->why say why; nothing written). An error
+ * return is a failed write, and the caller's job must fail. */
+enum err app__act_in_job(struct store_tx *tx, struct act_req *r, bool *refused);
 
 /* Start the hub after the newest stored event and become the store's sink. */
 enum err app__live_start(struct app *app);

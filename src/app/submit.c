@@ -95,11 +95,18 @@ submit_job(struct store_tx *tx, void *arg)
     ap->owner_user = r->caller.user.role == ROLE_CITIZEN ? r->caller.user.id : 0;
 
     e = store_tx_appeal_insert(tx, ap, secret_hash);
+    if (!e)
+        e = store_tx_appeal_routing(tx, ap->id, &ap->routing);
+    if (e)
+        return reject(r, e, NULL, "store");
+    /* Clustered before the first event, which carries the cluster. */
+    r->clustered = true;
+    e = app__cluster_add(app, tx, r->arena, ap, r->sig);
     if (e)
         return reject(r, e, NULL, "store");
     enum role role = r->caller.user.id ? r->caller.user.role : ROLE_CITIZEN;
-    e = app__record(tx, ap, ACT_REGISTER, role, r->caller.user.id, STATUS_REGISTERED, NULL,
-                    ap->registered_at);
+    e = app__record(tx, ap, ACT_REGISTER, role, r->caller.user.id, STATUS_REGISTERED,
+                    r->route_reason, ap->registered_at);
     if (e)
         return reject(r, e, NULL, "store");
     if (ap->anonymous && r->report == REPORT_NONE) {
@@ -136,6 +143,8 @@ submit_done(enum err e, void *arg)
         r->e = e;
         r->why = "store";
     }
+    if (e && r->clustered)
+        app__cluster_stale(r->app); /* the index holds an appeal the store does not */
     if (e) {
         /* The group did not commit: nothing of this appeal exists. */
         free(r->response);
@@ -168,8 +177,13 @@ app_submit_start(struct app *app, struct submit_req *r, struct arena *a, void (*
     if (!ap->consent)
         return reject(r, ERR_UNPROCESSABLE, "consent",
                       "consent to the processing of personal data is required");
-    ap->agency = ap->topic ? app_route(app, ap->topic, ap->region) : NULL;
+    /* Classified here, on the caller's thread: the writer only stores. */
+    enum err re = app__route(app, a, ap, &r->route_reason);
+    if (re)
+        return reject(r, ERR_UNPROCESSABLE, "text", "text cannot be classified");
     ap->anonymous = !ap->contact_name && !ap->contact_iin;
+    r->clustered = false;
+    app__cluster_sign(app, r); /* on the caller's thread, as the routing */
     enum err e = store_write_async(app->store, submit_job, submit_done, r);
     if (e)
         return reject(r, e, NULL, "unavailable");

@@ -30,6 +30,11 @@ app_view(struct app *app, struct arena *a, const char *tracking, const struct ca
     e = store_events_list(app->store, a, v->ap.id, &v->events, &v->events_count);
     if (!e)
         e = store_answers_list(app->store, a, v->ap.id, &v->answers, &v->answers_count);
+    if (!e) {
+        e = store_appeal_cluster(app->store, v->ap.id, &v->ap.cluster_id, &v->ap.cluster_count);
+        if (e == ERR_NOTFOUND) /* registered before clusters existed */
+            e = ERR_OK;
+    }
     return e;
 }
 

@@ -20,6 +20,7 @@ int cmd_verify(struct config *c, struct config_args *a);
 int cmd_opinion(struct config *c, struct config_args *a);
 int cmd_calibration(struct config *c, struct config_args *a);
 int cmd_eval(struct config *c, struct config_args *a);
+int cmd_train(struct config *c, struct config_args *a);
 /* `tyndau eval dedupe`: argv[0] is "dedupe", options follow. Returns the exit code. */
 int cmd_eval_dedupe(int argc, char **argv);
 

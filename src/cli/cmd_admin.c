@@ -18,8 +18,16 @@ cmd_migrate(struct config *c, struct config_args *a)
     struct store *s = cli_store(c);
     if (!s)
         return 1;
+    bool trained = false;
+    enum err e = app_model_default(s, &trained);
     store_close(s);
+    if (e) {
+        log_error("cannot train the default routing model: %s", err_name(e));
+        return 1;
+    }
     printf("schema is current\n");
+    if (trained)
+        printf("default routing model trained from the seed corpus (topic model version 1)\n");
     return 0;
 }
 
@@ -91,6 +99,7 @@ cmd_user(struct config *c, struct config_args *a)
     struct app_opts ao = cli_app_opts(c);
     ao.scheduler_interval_ms = 0;
     ao.live_heartbeat_ms = 0;
+    ao.model_check_ms = 0;
     int rc = 1;
     if (app_new(s, &ao, &app) == ERR_OK)
         rc = strcmp(sub, "add") == 0 ? user_add(app, a) : user_token(app, a);

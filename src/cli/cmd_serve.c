@@ -61,8 +61,12 @@ cli_app_opts(const struct config *c)
         .rate_login = c->rate_login,
         .session_ttl = c->session_ttl,
         .scheduler_interval_ms = (int)c->scheduler_interval_ms,
+        .model_check_ms = (int)c->model_check_ms,
         .live_heartbeat_ms = (unsigned)c->live_heartbeat_ms,
         .live_queue_bytes = (size_t)c->live_queue_kb * 1024,
+        .cluster_days = c->cluster_days,
+        .cluster_capacity = (size_t)c->cluster_capacity,
+        .burst_warmup = c->burst_warmup,
     };
 }
 

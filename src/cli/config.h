@@ -25,9 +25,13 @@ struct config {
     int64_t rate_login;
     int64_t session_ttl;
     int64_t scheduler_interval_ms;
+    int64_t model_check_ms;
     int64_t live_heartbeat_ms;
     int64_t live_queue_kb;
     int64_t clock_offset;
+    int64_t cluster_days;
+    int64_t cluster_capacity;
+    int64_t burst_warmup;
     int64_t readers;
     int64_t group_max;
     bool behind_tls;

@@ -30,6 +30,9 @@ static const struct {
     {"eval", cmd_eval,
      "score the router's classifier: eval --train A (--test B | --folds K) --text-col N"
      " --label-col M [--json]; eval dedupe ..."},
+    {"train", cmd_train,
+     "store a new routing model: train (--data F --text-col N --label-col M | --seed | "
+     "--corrections)... [--kind topic|agency] [--list]"},
 };
 
 static void
@@ -49,6 +52,9 @@ main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    /* eval dedupe reads its own flags. */
+    if (strcmp(argv[1], "eval") == 0 && argc > 2 && strcmp(argv[2], "dedupe") == 0)
+        return cmd_eval_dedupe(argc - 2, argv + 2);
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[1], cmds[i].name) != 0)
             continue;

@@ -135,6 +135,18 @@ enum err appeal_transition(const struct appeal_state *st, enum appeal_action act
 /* May actor see the appeal at all (read)? Staff of another agency may not. */
 bool appeal_visible(const struct actor *who);
 
+/* What routing decided when the appeal was registered: who chose the topic
+ * and agency, and the model's opinion (kept even when the citizen chose). */
+struct appeal_routing {
+    const char *routed_by;        /* "citizen", "rule", "model", "operator"; NULL: triage */
+    const char *model_topic;      /* the model's or a keyword rule's topic; NULL: none */
+    const char *model_agency;     /* the agency it leads to; NULL: none */
+    double topic_confidence;      /* of model_topic; 1 for a rule */
+    double agency_confidence;     /* of model_agency; 1 for a rule or the routing table */
+    int64_t model_version;        /* topic model used; 0: none */
+    int64_t agency_model_version; /* agency model used; 0: none */
+};
+
 /* One appeal as stored. Strings are borrowed or live in the caller's arena;
  * NULL means absent. */
 struct appeal {
@@ -164,6 +176,9 @@ struct appeal {
     int rating;             /* 0: not rated */
     bool warned, overdue, extended;
     int64_t updated_at, closed_at;
+    struct appeal_routing routing; /* set at registration; store reads leave it zero */
+    int64_t cluster_id;            /* near-duplicate cluster (store_appeal_cluster()); 0: none */
+    int64_t cluster_count;         /* appeals in it when last read */
 };
 
 /* One entry of an appeal's timeline. */

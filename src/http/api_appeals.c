@@ -42,6 +42,28 @@ idem_key(struct req *r, const char **out)
     *out = k ? arena_strdup(r->arena, k) : NULL;
 }
 
+/* What routing decided (docs/routing.md): null fields where nothing did. */
+static json_t *
+routing_json(const struct appeal_routing *rt)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "routed_by", rt->routed_by ? json_string(rt->routed_by) : json_null());
+    json_object_set_new(j, "model_topic",
+                        rt->model_topic ? json_string(rt->model_topic) : json_null());
+    json_object_set_new(j, "topic_confidence",
+                        rt->model_topic ? json_real(rt->topic_confidence) : json_null());
+    json_object_set_new(j, "model_agency",
+                        rt->model_agency ? json_string(rt->model_agency) : json_null());
+    json_object_set_new(j, "agency_confidence",
+                        rt->model_agency ? json_real(rt->agency_confidence) : json_null());
+    json_object_set_new(j, "model_version",
+                        rt->model_version ? json_integer(rt->model_version) : json_null());
+    json_object_set_new(j, "agency_model_version",
+                        rt->agency_model_version ? json_integer(rt->agency_model_version)
+                                                 : json_null());
+    return j;
+}
+
 static char *
 render_created(const struct appeal *ap, const char *secret, void *arg)
 {
@@ -57,12 +79,17 @@ render_created(const struct appeal *ap, const char *secret, void *arg)
     json_object_set_new(j, "status", json_string(appeal_status_name(ap->status)));
     json_object_set_new(j, "topic", ap->topic ? json_string(ap->topic) : json_null());
     json_object_set_new(j, "agency", ap->agency ? json_string(ap->agency) : json_null());
+    json_object_set_new(j, "routing", routing_json(&ap->routing));
     if (ap->due_at) {
         tm_format_almaty(ap->due_at, due);
         json_object_set_new(j, "due_at", json_string(due));
     } else {
         json_object_set_new(j, "due_at", json_null());
     }
+    if (ap->cluster_id)
+        json_object_set_new(j, "cluster",
+                            json_pack("{s:I, s:I}", "id", (json_int_t)ap->cluster_id, "count",
+                                      (json_int_t)ap->cluster_count));
     json_object_set_new(j, "track_url",
                         json_string(arena_printf(r->arena, "/track/%s", ap->tracking_id)));
     char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);

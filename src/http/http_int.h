@@ -83,6 +83,7 @@ struct req {
         struct submit_req submit;
         struct act_req act;
         struct audit_req audit;
+        struct cluster_answer_req cluster_answer;
     } job;
     bool job_is_submit; /* job.submit is the member in use */
     struct form *form;  /* form posts: the parsed body (in arena) */
@@ -117,7 +118,7 @@ void http_job_done(void *arg);
 bool http_idem_key_ok(struct req *r);
 
 /* ---- JSON in ---- */
-enum jtype { JT_STRING, JT_INT, JT_NUMBER, JT_BOOL, JT_OBJECT };
+enum jtype { JT_STRING, JT_INT, JT_NUMBER, JT_BOOL, JT_OBJECT, JT_ARRAY };
 struct jfield {
     const char *name;
     enum jtype type;
@@ -152,7 +153,12 @@ enum handled h_queue(struct req *r);
 enum handled h_events(struct req *r);
 enum handled h_rules_get(struct req *r);
 enum handled h_rules_put(struct req *r);
+enum handled h_keyword_rules_get(struct req *r);
+enum handled h_keyword_rules_put(struct req *r);
 enum handled h_opinion(struct req *r);
+enum handled h_clusters_list(struct req *r);
+enum handled h_cluster_get(struct req *r);
+enum handled h_cluster_answer(struct req *r);
 /* pages (page_*.c) */
 enum handled h_asset(struct req *r);
 enum handled h_portal(struct req *r);

@@ -34,12 +34,14 @@ type_ok(json_t *v, enum jtype t)
         return json_is_boolean(v);
     case JT_OBJECT:
         return json_is_object(v);
+    case JT_ARRAY:
+        return json_is_array(v);
     }
     return false;
 }
 
-static const char *const type_word[] = {"a string", "an integer", "a number", "true or false",
-                                        "an object"};
+static const char *const type_word[] = {"a string",      "an integer", "a number",
+                                        "true or false", "an object",  "an array"};
 
 enum handled
 http_json_body(struct req *r, const struct jfield *fields, size_t count, json_t **out)
@@ -176,6 +178,10 @@ http_appeal_json(struct req *r, const struct appeal *ap, bool full)
     json_object_set_new(j, "updated_at", time_or_null(r, ap->updated_at));
     json_object_set_new(j, "closed_at", time_or_null(r, ap->closed_at));
     json_object_set_new(j, "assignee", ap->assignee ? json_integer(ap->assignee) : json_null());
+    if (ap->cluster_id)
+        json_object_set_new(j, "cluster",
+                            json_pack("{s:I, s:I}", "id", (json_int_t)ap->cluster_id, "count",
+                                      (json_int_t)ap->cluster_count));
     if (full) {
         json_object_set_new(j, "text", json_string(ap->text ? ap->text : ""));
         json_object_set_new(j, "address", str_or_null(ap->address));

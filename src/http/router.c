@@ -52,11 +52,16 @@ const struct route http_routes[] = {
      h_appeal_act},
     {"POST", "/api/v1/appeals/{tracking}/close", OFFICIALS, OBJ_APPEAL, h_appeal_act},
     {"POST", "/api/v1/appeals/{tracking}/not-considered", OFFICIALS, OBJ_APPEAL, h_appeal_act},
+    {"GET", "/api/v1/clusters", ROLES_STAFF, OBJ_NONE, h_clusters_list},
+    {"GET", "/api/v1/clusters/{id}", ROLES_STAFF, OBJ_NONE, h_cluster_get},
+    {"POST", "/api/v1/clusters/{id}/answer", OFFICIALS, OBJ_NONE, h_cluster_answer},
     {"GET", "/api/v1/opinion",
      ROLE_BIT(ROLE_ANALYST) | ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_ADMIN), OBJ_NONE,
      h_opinion},
     {"GET", "/api/v1/admin/routing-rules", ROLE_BIT(ROLE_ADMIN), OBJ_NONE, h_rules_get},
     {"PUT", "/api/v1/admin/routing-rules", ROLE_BIT(ROLE_ADMIN), OBJ_NONE, h_rules_put},
+    {"GET", "/api/v1/admin/keyword-rules", ROLE_BIT(ROLE_ADMIN), OBJ_NONE, h_keyword_rules_get},
+    {"PUT", "/api/v1/admin/keyword-rules", ROLE_BIT(ROLE_ADMIN), OBJ_NONE, h_keyword_rules_put},
 };
 const size_t http_routes_count = ARRAY_LEN(http_routes);
 

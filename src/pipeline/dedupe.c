@@ -4,8 +4,9 @@
  * linked by sequence number (as in lsh.c), and clusters kept in the slot of
  * their first appeal. Exports dedupe_opts_default(), dedupe_new(),
  * dedupe_free(), dedupe_sign(), dedupe_add(), dedupe_add_signed(),
- * dedupe_candidates(), dedupe_candidates_signed(), dedupe_cluster_get(),
- * dedupe_cluster_close(), dedupe_count() and dedupe_bytes(); everything else
+ * dedupe_candidates(), dedupe_candidates_signed(), dedupe_restore(),
+ * dedupe_cluster_get(), dedupe_cluster_close(), dedupe_count() and
+ * dedupe_bytes(); everything else
  * is static.
  */
 #include "pipeline/dedupe.h"
@@ -533,6 +534,54 @@ link_slot(struct dedupe *d, const struct query *q, struct slot *sl)
     }
 }
 
+/* The root slot of the cluster named id, or NULL. */
+static struct slot *
+find_cluster(const struct dedupe *d, int64_t id)
+{
+    struct slot *sl = find_id(d, id);
+    return sl != NULL && sl->root == sl->seq ? sl : NULL;
+}
+
+/* Insert q's appeal (under the write lock): into root's cluster, or, with
+ * root NULL, as the first of a new cluster, open or not. Returns the
+ * cluster's id. */
+static int64_t
+place(struct dedupe *d, const struct query *q, struct slot *root, bool open)
+{
+    const struct dedupe_appeal *ap = q->ap;
+    uint32_t s = lsh_insert(d->lsh, &q->sig);
+    struct slot *sl = &d->slots[s % d->o.capacity];
+    *sl = (struct slot){
+        .id = ap->id,
+        .time = ap->time,
+        .seq = s,
+        .lat = (float)ap->lat,
+        .lon = (float)ap->lon,
+        .addr = q->addr,
+        .topic = q->topic,
+        .has_place = ap->has_place,
+    };
+    link_slot(d, q, sl);
+    if (root != NULL) {
+        sl->root = root->seq;
+        root->count++;
+        root->last_time = ap->time > root->last_time ? ap->time : root->last_time;
+        if (root->sample_count < DEDUPE_SAMPLE) {
+            root->sample[root->sample_count++] = s;
+            root->rep = medoid(d, root);
+        }
+        return root->id;
+    }
+    sl->root = s;
+    sl->open = open;
+    sl->count = 1;
+    sl->rep = s;
+    sl->last_time = ap->time;
+    sl->sample[0] = s;
+    sl->sample_count = 1;
+    return ap->id;
+}
+
 enum err
 dedupe_add(struct dedupe *d, const struct dedupe_appeal *ap, struct dedupe_result *res)
 {
@@ -554,46 +603,41 @@ dedupe_add_signed(struct dedupe *d, const struct dedupe_appeal *ap, const struct
     }
     struct dedupe_candidate best;
     score_all(d, &q, res->top, DEDUPE_TOP_MAX, &res->candidate_count, &best);
-    uint32_t s = lsh_insert(d->lsh, &q.sig);
-    struct slot *sl = &d->slots[s % d->o.capacity];
-    *sl = (struct slot){
-        .id = ap->id,
-        .time = ap->time,
-        .seq = s,
-        .lat = (float)ap->lat,
-        .lon = (float)ap->lon,
-        .addr = q.addr,
-        .topic = q.topic,
-        .has_place = ap->has_place,
-    };
-    link_slot(d, &q, sl);
     struct slot *root = NULL;
     if (best.score >= d->o.threshold) {
         struct slot *cand = find_id(d, best.id);
         root = cand == NULL ? NULL : live(d, cand->root);
     }
     res->score = res->candidate_count > 0 ? res->top[0].score : 0;
-    if (root != NULL) {
-        sl->root = root->seq;
-        root->count++;
-        root->last_time = ap->time > root->last_time ? ap->time : root->last_time;
-        if (root->sample_count < DEDUPE_SAMPLE) {
-            root->sample[root->sample_count++] = s;
-            root->rep = medoid(d, root);
-        }
-        res->cluster_id = root->id;
-        res->joined = true;
-    } else {
-        sl->root = s;
-        sl->open = true;
-        sl->count = 1;
-        sl->rep = s;
-        sl->last_time = ap->time;
-        sl->sample[0] = s;
-        sl->sample_count = 1;
-        res->cluster_id = ap->id;
-        res->joined = false;
+    res->cluster_id = place(d, &q, root, true);
+    res->joined = root != NULL;
+out:
+    (void)pthread_rwlock_unlock(&d->lock);
+    return e;
+}
+
+enum err
+dedupe_restore(struct dedupe *d, const struct dedupe_appeal *ap, const struct minhash_sig *sig,
+               int64_t cluster_id, bool open)
+{
+    struct query q;
+    enum err e = prepare(d, ap, sig, &q);
+    if (e)
+        return e;
+    (void)pthread_rwlock_wrlock(&d->lock);
+    struct slot *root = NULL;
+    if (find_id(d, ap->id) != NULL) {
+        e = ERR_CONFLICT;
+        goto out;
     }
+    if (cluster_id != ap->id) {
+        root = find_cluster(d, cluster_id);
+        if (root == NULL) {
+            e = ERR_NOTFOUND;
+            goto out;
+        }
+    }
+    (void)place(d, &q, root, open);
 out:
     (void)pthread_rwlock_unlock(&d->lock);
     return e;
@@ -622,14 +666,6 @@ dedupe_candidates_signed(struct dedupe *d, const struct dedupe_appeal *ap,
     score_all(d, &q, out, max, count, &best);
     (void)pthread_rwlock_unlock(&d->lock);
     return ERR_OK;
-}
-
-/* The root slot of the cluster named id, or NULL. */
-static struct slot *
-find_cluster(const struct dedupe *d, int64_t id)
-{
-    struct slot *sl = find_id(d, id);
-    return sl != NULL && sl->root == sl->seq ? sl : NULL;
 }
 
 enum err

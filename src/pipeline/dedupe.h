@@ -5,7 +5,7 @@
  * struct dedupe_appeal, struct dedupe_candidate, struct dedupe_result,
  * struct dedupe_cluster, dedupe_new(), dedupe_free(), dedupe_add(),
  * dedupe_sign(), dedupe_add_signed(), dedupe_candidates(),
- * dedupe_candidates_signed(), dedupe_cluster_get(),
+ * dedupe_candidates_signed(), dedupe_restore(), dedupe_cluster_get(),
  * dedupe_cluster_close(),
  * dedupe_count(), dedupe_bytes() and the limits DEDUPE_*.
  *
@@ -53,9 +53,8 @@
 
 #include "base/err.h"
 #include "base/str.h"
-
-struct lang_model;  /* text/lang.h; not included: domain/appeal.h has its own LANG_* */
-struct minhash_sig; /* pipeline/minhash.h */
+#include "pipeline/minhash.h"
+#include "text/lang.h"
 
 /* Appeals of a cluster considered for its representative. */
 enum { DEDUPE_SAMPLE = 8 };
@@ -164,6 +163,16 @@ enum err dedupe_candidates(struct dedupe *d, const struct dedupe_appeal *ap,
 enum err dedupe_candidates_signed(struct dedupe *d, const struct dedupe_appeal *ap,
                                   const struct minhash_sig *sig, struct dedupe_candidate *out,
                                   size_t max, size_t *count);
+
+/* Put ap back into the cluster the store says it is in, oldest appeal
+ * first (to refill an index at start-up): cluster_id == ap->id starts that
+ * cluster, open or closed as given (open is ignored otherwise); another id
+ * joins that cluster, which must be in the index already (ERR_NOTFOUND if
+ * not). Nothing is scored: a refilled index has exactly the store's
+ * clusters. sig as dedupe_add_signed(). Other errors as dedupe_add();
+ * nothing is added on error. */
+enum err dedupe_restore(struct dedupe *d, const struct dedupe_appeal *ap,
+                        const struct minhash_sig *sig, int64_t cluster_id, bool open);
 
 /* The cluster named id into *out. ERR_NOTFOUND if there is none (or it has
  * been forgotten). */

@@ -30,6 +30,7 @@ struct router_model {
     struct classifier *topic;
     struct classifier *agency; /* may be NULL */
     int64_t version;
+    int64_t agency_version;
 };
 
 struct router_model *
@@ -65,6 +66,12 @@ int64_t
 router_model_version(const struct router_model *m)
 {
     return m->version;
+}
+
+void
+router_model_set_agency_version(struct router_model *m, int64_t version)
+{
+    m->agency_version = version;
 }
 
 const struct classifier *
@@ -464,6 +471,7 @@ router_classify(struct router *r, struct arena *a, struct str text, const char *
     if (e)
         goto out;
     res.model_version = m ? m->version : 0;
+    res.agency_model_version = m && m->agency ? m->agency_version : 0;
     const struct rule *ru = rule_find(rs, a, text, region);
     if (ru) {
         bool same = res.topic && strcmp(res.topic, ru->topic) == 0;

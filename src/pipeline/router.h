@@ -5,7 +5,8 @@
  * table (topic x region -> agency); below the confidence threshold the
  * appeal goes to the operators' triage queue. Exports struct router_model,
  * router_model_new(), router_model_save(), router_model_load(),
- * router_model_ref(), router_model_unref(), struct router_rule, struct
+ * router_model_ref(), router_model_unref(), router_model_set_agency_version(),
+ * struct router_rule, struct
  * router_route, struct router_opts, struct router, router_new(),
  * router_free(), router_swap_model(), router_set_rules(), struct
  * router_result, enum router_why, router_why_name(), router_classify()
@@ -51,6 +52,9 @@ struct router_model *router_model_ref(struct router_model *m);
 /* Drop a reference; frees at zero. Accepts NULL. Returns NULL. */
 struct router_model *router_model_unref(struct router_model *m);
 int64_t router_model_version(const struct router_model *m);
+/* The agency classifier's own store version (0: none or not stored); set it
+ * before the model is shared. */
+void router_model_set_agency_version(struct router_model *m, int64_t version);
 const struct classifier *router_model_topic(const struct router_model *m);
 const struct classifier *router_model_agency(const struct router_model *m); /* may be NULL */
 
@@ -101,10 +105,11 @@ struct router_result {
     double agency_confidence; /* the agency model's, 1 for a rule or the table */
     bool triage;              /* to the operators' queue */
     enum router_why why;
-    int64_t model_version; /* of the model used; 0 if none */
-    const char *lang;      /* "kk", "ru", "en" or "und" (text/lang.h) */
-    bool lang_mixed;       /* a second language has a large share */
-    bool kk_latin;         /* Kazakh in Latin letters */
+    int64_t model_version;        /* of the model used; 0 if none */
+    int64_t agency_model_version; /* of its agency classifier; 0 if none */
+    const char *lang;             /* "kk", "ru", "en" or "und" (text/lang.h) */
+    bool lang_mixed;              /* a second language has a large share */
+    bool kk_latin;                /* Kazakh in Latin letters */
 };
 
 /*

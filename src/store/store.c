@@ -503,6 +503,129 @@ store_tx_stance_purge_synthetic(struct store_tx *tx, int64_t *removed)
     return tx->s->ops->tx_stance_purge_synthetic(tx, removed);
 }
 
+static bool
+model_kind_ok(const char *kind)
+{
+    return kind && (strcmp(kind, "topic") == 0 || strcmp(kind, "agency") == 0);
+}
+enum err
+store_tx_model_insert(struct store_tx *tx, struct model_row *m)
+{
+    if (!model_kind_ok(m->kind) || !m->bytes || m->bytes_len == 0 || !m->source || !m->metrics)
+        return ERR_INVALID;
+    if (m->bytes_len > STORE_MODEL_BYTES_MAX)
+        return ERR_TOOBIG;
+    return tx->s->ops->tx_model_insert(tx, m);
+}
+enum err
+store_model_get(struct store *s, struct arena *a, const char *kind, int64_t version,
+                struct model_row *out)
+{
+    if (!model_kind_ok(kind) || version < 0)
+        return ERR_INVALID;
+    return s->ops->model_get(s, a, kind, version, out);
+}
+enum err
+store_model_latest(struct store *s, const char *kind, int64_t *version)
+{
+    if (!model_kind_ok(kind))
+        return ERR_INVALID;
+    return s->ops->model_latest(s, kind, version);
+}
+enum err
+store_model_list(struct store *s, struct arena *a, struct model_row **rows, size_t *count)
+{
+    return s->ops->model_list(s, a, rows, count);
+}
+enum err
+store_tx_keyword_rules_replace(struct store_tx *tx, const struct keyword_rule_row *rules, size_t n)
+{
+    if (n > STORE_KEYWORD_RULES_MAX)
+        return ERR_TOOBIG;
+    for (size_t i = 0; i < n; i++)
+        if (!rules[i].keyword || !*rules[i].keyword || !rules[i].topic || !rules[i].created_by)
+            return ERR_INVALID;
+    return tx->s->ops->tx_keyword_rules_replace(tx, rules, n);
+}
+enum err
+store_keyword_rules(struct store *s, struct arena *a, struct keyword_rule_row **rows, size_t *count)
+{
+    return s->ops->keyword_rules(s, a, rows, count);
+}
+enum err
+store_tx_appeal_routing(struct store_tx *tx, int64_t appeal_id, const struct appeal_routing *r)
+{
+    return tx->s->ops->tx_appeal_routing(tx, appeal_id, r);
+}
+enum err
+store_corrections(struct store *s, struct arena *a, const char *kind, size_t limit,
+                  struct correction_row **rows, size_t *count)
+{
+    if (!model_kind_ok(kind))
+        return ERR_INVALID;
+    return s->ops->corrections(s, a, kind, limit, rows, count);
+}
+
+enum err
+store_tx_cluster_insert(struct store_tx *tx, const struct cluster_row *c)
+{
+    return tx->s->ops->tx_cluster_insert(tx, c);
+}
+enum err
+store_tx_cluster_join(struct store_tx *tx, int64_t id, int64_t appeal_id, int64_t at,
+                      int64_t representative, const char *rep_text, int64_t *count)
+{
+    return tx->s->ops->tx_cluster_join(tx, id, appeal_id, at, representative, rep_text, count);
+}
+enum err
+store_tx_cluster_close(struct store_tx *tx, int64_t id, int64_t at, int64_t n)
+{
+    return tx->s->ops->tx_cluster_close(tx, id, at, n);
+}
+enum err
+store_tx_cluster_get(struct store_tx *tx, struct arena *a, int64_t id, struct cluster_row *out)
+{
+    return tx->s->ops->tx_cluster_get(tx, a, id, out);
+}
+enum err
+store_tx_cluster_members(struct store_tx *tx, struct arena *a, int64_t id, const char *agency,
+                         size_t limit, const char ***tracking, size_t *count)
+{
+    return tx->s->ops->tx_cluster_members(tx, a, id, agency, limit, tracking, count);
+}
+enum err
+store_tx_cluster_history(struct store_tx *tx, struct arena *a, int64_t since, int64_t after,
+                         size_t limit, struct cluster_history_row **rows, size_t *count)
+{
+    if (limit < 1 || limit > STORE_CLUSTER_PAGE_MAX)
+        return ERR_TOOBIG;
+    return tx->s->ops->tx_cluster_history(tx, a, since, after, limit, rows, count);
+}
+enum err
+store_tx_appeal_text(struct store_tx *tx, struct arena *a, int64_t id, const char **text)
+{
+    return tx->s->ops->tx_appeal_text(tx, a, id, text);
+}
+enum err
+store_cluster_get(struct store *s, struct arena *a, int64_t id, const char *agency,
+                  struct cluster_row *out)
+{
+    return s->ops->cluster_get(s, a, id, agency, out);
+}
+enum err
+store_cluster_list(struct store *s, struct arena *a, const struct cluster_query *q,
+                   struct cluster_row **rows, size_t *count, bool *more)
+{
+    if (q->limit < 1 || q->limit > STORE_CLUSTER_PAGE_MAX)
+        return ERR_TOOBIG;
+    return s->ops->cluster_list(s, a, q, rows, count, more);
+}
+enum err
+store_appeal_cluster(struct store *s, int64_t appeal_id, int64_t *cluster_id, int64_t *count)
+{
+    return s->ops->appeal_cluster(s, appeal_id, cluster_id, count);
+}
+
 struct sync_wait {
     pthread_mutex_t mu;
     pthread_cond_t cv;

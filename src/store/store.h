@@ -279,4 +279,139 @@ enum err store_stance_list(struct store *s, struct arena *a, const struct stance
 /* Remove the synthetic records (the demo's); *removed counts them. */
 enum err store_tx_stance_purge_synthetic(struct store_tx *tx, int64_t *removed);
 
+/* ---- router: models, keyword rules, routing decisions (004_models) ---- */
+enum { STORE_MODEL_BYTES_MAX = 1 << 28 }; /* one model's bytes */
+/* One version of a classifier. */
+struct model_row {
+    int64_t id;
+    const char *kind; /* "topic" or "agency" */
+    int64_t version;  /* 1, 2, ... per kind */
+    int64_t created_at;
+    const char *source;  /* what it was trained on */
+    const char *metrics; /* JSON object */
+    const void *bytes;   /* classify_save()'s; NULL in lists */
+    size_t bytes_len;
+};
+/* Add m as the next version of m->kind (sets m->version and m->id).
+ * ERR_INVALID for another kind or empty bytes, ERR_TOOBIG past
+ * STORE_MODEL_BYTES_MAX. */
+enum err store_tx_model_insert(struct store_tx *tx, struct model_row *m);
+/* kind at version (0: the newest), with its bytes. ERR_NOTFOUND. */
+enum err store_model_get(struct store *s, struct arena *a, const char *kind, int64_t version,
+                         struct model_row *out);
+/* The newest version of kind; 0 when there is none. */
+enum err store_model_latest(struct store *s, const char *kind, int64_t *version);
+/* Every version of every kind, without bytes, by kind then version. */
+enum err store_model_list(struct store *s, struct arena *a, struct model_row **rows, size_t *count);
+
+enum { STORE_KEYWORD_RULES_MAX = 10000 };
+struct keyword_rule_row {
+    const char *keyword;
+    const char *region; /* NULL: any */
+    const char *topic;
+    const char *agency; /* NULL: by the routing table */
+    const char *created_by;
+    int64_t created_at;
+};
+/* Replace every keyword rule by rules[0..n) in this order (their created_by
+ * and created_at are used as given). ERR_TOOBIG past STORE_KEYWORD_RULES_MAX. */
+enum err store_tx_keyword_rules_replace(struct store_tx *tx, const struct keyword_rule_row *rules,
+                                        size_t n);
+/* The keyword rules in order. */
+enum err store_keyword_rules(struct store *s, struct arena *a, struct keyword_rule_row **rows,
+                             size_t *count);
+
+/* Record what routing decided for appeal id; a NULL string or a 0 version
+ * in r keeps what the appeal has (so triage can set routed_by alone). */
+enum err store_tx_appeal_routing(struct store_tx *tx, int64_t appeal_id,
+                                 const struct appeal_routing *r);
+/* Officials' corrections as training examples: for "topic", the text and
+ * topic of each appeal an operator routed at triage; for "agency", the text
+ * and agency of each appeal routed at triage or forwarded. At most limit,
+ * newest first; ERR_INVALID for another kind. */
+struct correction_row {
+    const char *text;
+    const char *label;
+};
+enum err store_corrections(struct store *s, struct arena *a, const char *kind, size_t limit,
+                           struct correction_row **rows, size_t *count);
+
+/* ---- clusters of near-duplicate appeals (006_clusters) ---- */
+enum { STORE_CLUSTER_PAGE_MAX = 1000 }; /* rows of one list or history read */
+/* A cluster, named by the id of its first appeal. */
+struct cluster_row {
+    int64_t id;
+    const char *topic;  /* NULL: none */
+    const char *region; /* KATO code */
+    const char *agency; /* of its first appeal; NULL: triage */
+    int64_t representative;
+    const char *rep_text; /* the representative's text, personal data redacted */
+    int64_t count;
+    int64_t first_seen, last_seen;
+    bool open;
+    int64_t answered_at; /* 0: not answered */
+    int64_t answered_count;
+};
+/* Start cluster c->id (the id of its first appeal, which goes into it;
+ * count 1). ERR_CONFLICT if it exists, ERR_NOTFOUND if the appeal does not. */
+enum err store_tx_cluster_insert(struct store_tx *tx, const struct cluster_row *c);
+/* Put appeal_id (filed at `at`) into the open cluster id: count + 1,
+ * last_seen, and the representative with its redacted text; *count the new
+ * count. ERR_NOTFOUND if there is no such open cluster or appeal. */
+enum err store_tx_cluster_join(struct store_tx *tx, int64_t id, int64_t appeal_id, int64_t at,
+                               int64_t representative, const char *rep_text, int64_t *count);
+/* Close cluster id, answered at `at` by an answer that reached n appeals.
+ * ERR_NOTFOUND if there is no such open cluster. */
+enum err store_tx_cluster_close(struct store_tx *tx, int64_t id, int64_t at, int64_t n);
+/* Cluster id as the job sees it; strings in a. ERR_NOTFOUND. */
+enum err store_tx_cluster_get(struct store_tx *tx, struct arena *a, int64_t id,
+                              struct cluster_row *out);
+/* Tracking ids (in a) of the appeals of cluster id still awaiting an answer
+ * (neither answered nor closed) that are with agency (NULL: any), oldest
+ * first, at most limit; ERR_TOOBIG if there are more (nothing is returned
+ * then). */
+enum err store_tx_cluster_members(struct store_tx *tx, struct arena *a, int64_t id,
+                                  const char *agency, size_t limit, const char ***tracking,
+                                  size_t *count);
+/* What refilling the near-duplicate index needs of one appeal. */
+struct cluster_history_row {
+    int64_t id;
+    const char *text, *address, *topic, *region; /* text is the restricted original */
+    bool has_location;
+    double lat, lon;
+    int64_t filed_at;
+    int64_t cluster_id; /* 0: none */
+    bool cluster_open;
+};
+/* Appeals with id > after that were filed at or after since or are the
+ * first of a cluster still open and last seen since then, oldest first, at
+ * most limit (1..STORE_CLUSTER_PAGE_MAX, else ERR_TOOBIG); strings in a.
+ * Inside a job: it sees the group's uncommitted appeals too. */
+enum err store_tx_cluster_history(struct store_tx *tx, struct arena *a, int64_t since,
+                                  int64_t after, size_t limit, struct cluster_history_row **rows,
+                                  size_t *count);
+/* The text of appeal id (the restricted original), in a. ERR_NOTFOUND. */
+enum err store_tx_appeal_text(struct store_tx *tx, struct arena *a, int64_t id, const char **text);
+/* Cluster id; strings in a. With agency set, only a cluster holding an
+ * appeal of that agency (else ERR_NOTFOUND, as for none). */
+enum err store_cluster_get(struct store *s, struct arena *a, int64_t id, const char *agency,
+                           struct cluster_row *out);
+struct cluster_query {
+    const char *region; /* NULL: any */
+    const char *topic;  /* NULL: any */
+    const char *agency; /* NULL: any; else clusters with an appeal of that agency */
+    int open;           /* -1 any, 0 closed, 1 open */
+    size_t limit;       /* 1..STORE_CLUSTER_PAGE_MAX, else ERR_TOOBIG */
+    bool has_cursor;    /* continue after (cursor_last, cursor_id) */
+    int64_t cursor_last, cursor_id;
+};
+/* Clusters matching q, last seen first (then by id, newest first); *more
+ * says whether more follow. Strings in a. */
+enum err store_cluster_list(struct store *s, struct arena *a, const struct cluster_query *q,
+                            struct cluster_row **rows, size_t *count, bool *more);
+/* The cluster of appeal appeal_id and its count now. ERR_NOTFOUND if the
+ * appeal is in none. */
+enum err store_appeal_cluster(struct store *s, int64_t appeal_id, int64_t *cluster_id,
+                              int64_t *count);
+
 #endif

@@ -87,6 +87,41 @@ struct store_ops {
     enum err (*stance_list)(struct store *s, struct arena *a, const struct stance_query *q,
                             struct stance_row **rows, size_t *count);
     enum err (*tx_stance_purge_synthetic)(struct store_tx *tx, int64_t *removed);
+    /* router (004_models) */
+    enum err (*tx_model_insert)(struct store_tx *tx, struct model_row *m);
+    enum err (*model_get)(struct store *s, struct arena *a, const char *kind, int64_t version,
+                          struct model_row *out);
+    enum err (*model_latest)(struct store *s, const char *kind, int64_t *version);
+    enum err (*model_list)(struct store *s, struct arena *a, struct model_row **rows,
+                           size_t *count);
+    enum err (*tx_keyword_rules_replace)(struct store_tx *tx, const struct keyword_rule_row *rules,
+                                         size_t n);
+    enum err (*keyword_rules)(struct store *s, struct arena *a, struct keyword_rule_row **rows,
+                              size_t *count);
+    enum err (*tx_appeal_routing)(struct store_tx *tx, int64_t appeal_id,
+                                  const struct appeal_routing *r);
+    enum err (*corrections)(struct store *s, struct arena *a, const char *kind, size_t limit,
+                            struct correction_row **rows, size_t *count);
+    /* clusters (006_clusters) */
+    enum err (*tx_cluster_insert)(struct store_tx *tx, const struct cluster_row *c);
+    enum err (*tx_cluster_join)(struct store_tx *tx, int64_t id, int64_t appeal_id, int64_t at,
+                                int64_t representative, const char *rep_text, int64_t *count);
+    enum err (*tx_cluster_close)(struct store_tx *tx, int64_t id, int64_t at, int64_t n);
+    enum err (*tx_cluster_get)(struct store_tx *tx, struct arena *a, int64_t id,
+                               struct cluster_row *out);
+    enum err (*tx_cluster_members)(struct store_tx *tx, struct arena *a, int64_t id,
+                                   const char *agency, size_t limit, const char ***tracking,
+                                   size_t *count);
+    enum err (*tx_cluster_history)(struct store_tx *tx, struct arena *a, int64_t since,
+                                   int64_t after, size_t limit, struct cluster_history_row **rows,
+                                   size_t *count);
+    enum err (*tx_appeal_text)(struct store_tx *tx, struct arena *a, int64_t id, const char **text);
+    enum err (*cluster_get)(struct store *s, struct arena *a, int64_t id, const char *agency,
+                            struct cluster_row *out);
+    enum err (*cluster_list)(struct store *s, struct arena *a, const struct cluster_query *q,
+                             struct cluster_row **rows, size_t *count, bool *more);
+    enum err (*appeal_cluster)(struct store *s, int64_t appeal_id, int64_t *cluster_id,
+                               int64_t *count);
 };
 
 struct store {

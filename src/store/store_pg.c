@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "base/str.h"
+#include "base/tm.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "store/migrations.h"
@@ -1942,6 +1943,564 @@ pg_tx_stance_purge_synthetic(struct store_tx *tx, int64_t *removed)
     return e;
 }
 
+/* ---- router: models, keyword rules, routing decisions ---- */
+
+static enum err
+pg_tx_model_insert(struct store_tx *tx, struct model_row *m)
+{
+    struct conn *c = tx->impl;
+    struct params p = {0};
+    p_str(&p, m->kind);
+    PGresult *r;
+    /* The writer is the only one inserting, so max + 1 cannot race. */
+    enum err e = run(c, "SELECT coalesce(max(version), 0) FROM models WHERE kind = $1", &p, &r);
+    if (e)
+        return e;
+    m->version = get_i64(r, 0, 0) + 1;
+    PQclear(r);
+    struct params q = {0};
+    p_str(&q, m->kind);
+    p_i64(&q, m->version);
+    p_i64(&q, m->created_at);
+    p_str(&q, m->source);
+    p_str(&q, m->metrics);
+    p_blob(&q, m->bytes, (int)m->bytes_len);
+    e = run(c,
+            "INSERT INTO models(kind, version, created_at, source, metrics, bytes)"
+            " VALUES ($1,$2,$3,$4,$5,$6) RETURNING id",
+            &q, &r);
+    if (!e)
+        m->id = get_i64(r, 0, 0);
+    PQclear(r);
+    return e;
+}
+
+#define MODEL_COLS "id, kind, version, created_at, source, metrics"
+
+/* Row k of r into *m; with bytes, column 6 (a bytea in text form) decoded
+ * into a. false if it does not decode. */
+static bool
+read_model(struct arena *a, const PGresult *r, int k, struct model_row *m, bool bytes)
+{
+    *m = (struct model_row){
+        .id = get_i64(r, k, 0),
+        .kind = get_str(a, r, k, 1),
+        .version = get_i64(r, k, 2),
+        .created_at = get_i64(r, k, 3),
+        .source = get_str(a, r, k, 4),
+        .metrics = get_str(a, r, k, 5),
+    };
+    if (!bytes)
+        return true;
+    size_t n = 0;
+    unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(r, k, 6), &n);
+    if (!raw)
+        return false;
+    void *out = arena_alloc(a, n ? n : 1);
+    memcpy(out, raw, n);
+    PQfreemem(raw);
+    m->bytes = out;
+    m->bytes_len = n;
+    return true;
+}
+
+static enum err
+pg_model_get(struct store *s, struct arena *a, const char *kind, int64_t version,
+             struct model_row *out)
+{
+    struct pg *q = PG(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_str(&p, kind);
+    p_i64(&p, version);
+    PGresult *r;
+    enum err e = read_run(q, c,
+                          "SELECT " MODEL_COLS ", bytes FROM models WHERE kind = $1"
+                          " AND ($2::bigint = 0 OR version = $2::bigint)"
+                          " ORDER BY version DESC LIMIT 1",
+                          &p, &r);
+    if (!e && PQntuples(r) == 0)
+        e = ERR_NOTFOUND;
+    if (!e && !read_model(a, r, 0, out, true)) {
+        set_err("cannot decode the model's bytes");
+        e = ERR_STORE;
+    }
+    PQclear(r);
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+pg_model_latest(struct store *s, const char *kind, int64_t *version)
+{
+    struct pg *q = PG(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_str(&p, kind);
+    PGresult *r;
+    enum err e =
+        read_run(q, c, "SELECT coalesce(max(version), 0) FROM models WHERE kind = $1", &p, &r);
+    if (!e)
+        *version = get_i64(r, 0, 0);
+    PQclear(r);
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+pg_model_list(struct store *s, struct arena *a, struct model_row **rows, size_t *count)
+{
+    struct pg *q = PG(s);
+    *rows = NULL;
+    *count = 0;
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    PGresult *r;
+    enum err e =
+        read_run(q, c, "SELECT " MODEL_COLS " FROM models ORDER BY kind, version", NULL, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    struct model_row *v = ARENA_ARRAY(a, struct model_row, n + 1);
+    for (size_t i = 0; i < n; i++)
+        (void)read_model(a, r, (int)i, &v[i], false);
+    PQclear(r);
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+pg_tx_keyword_rules_replace(struct store_tx *tx, const struct keyword_rule_row *rules, size_t n)
+{
+    struct conn *c = tx->impl;
+    enum err e = run_done(c, "DELETE FROM keyword_rules", NULL);
+    for (size_t i = 0; i < n && !e; i++) {
+        struct params p = {0};
+        p_i64(&p, (int64_t)i + 1);
+        p_str(&p, rules[i].keyword);
+        p_str(&p, rules[i].region);
+        p_str(&p, rules[i].topic);
+        p_str(&p, rules[i].agency);
+        p_str(&p, rules[i].created_by);
+        p_i64(&p, rules[i].created_at);
+        e = run_done(c,
+                     "INSERT INTO keyword_rules(position, keyword, region, topic, agency,"
+                     " created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)",
+                     &p);
+    }
+    return e;
+}
+
+static enum err
+pg_keyword_rules(struct store *s, struct arena *a, struct keyword_rule_row **rows, size_t *count)
+{
+    struct pg *q = PG(s);
+    *rows = NULL;
+    *count = 0;
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    PGresult *r;
+    enum err e = read_run(q, c,
+                          "SELECT keyword, region, topic, agency, created_by, created_at"
+                          " FROM keyword_rules ORDER BY position",
+                          NULL, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    struct keyword_rule_row *v = ARENA_ARRAY(a, struct keyword_rule_row, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        int k = (int)i;
+        v[i] =
+            (struct keyword_rule_row){get_str(a, r, k, 0), get_str(a, r, k, 1), get_str(a, r, k, 2),
+                                      get_str(a, r, k, 3), get_str(a, r, k, 4), get_i64(r, k, 5)};
+    }
+    PQclear(r);
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+pg_tx_appeal_routing(struct store_tx *tx, int64_t appeal_id, const struct appeal_routing *rt)
+{
+    struct params p = {0};
+    p_i64(&p, appeal_id);
+    p_str(&p, rt->routed_by);
+    p_str(&p, rt->model_topic);
+    p_str(&p, rt->model_agency);
+    if (rt->model_topic)
+        p_f64(&p, rt->topic_confidence);
+    else
+        p_str(&p, NULL);
+    if (rt->model_agency)
+        p_f64(&p, rt->agency_confidence);
+    else
+        p_str(&p, NULL);
+    if (rt->model_version)
+        p_i64(&p, rt->model_version);
+    else
+        p_str(&p, NULL);
+    if (rt->agency_model_version)
+        p_i64(&p, rt->agency_model_version);
+    else
+        p_str(&p, NULL);
+    PGresult *r;
+    enum err e =
+        run(tx->impl,
+            "UPDATE appeals SET routed_by = coalesce($2, routed_by), model_topic = coalesce($3, "
+            "model_topic), model_agency = coalesce($4, model_agency),"
+            " topic_confidence = coalesce($5::float8, topic_confidence), agency_confidence = "
+            "coalesce($6::float8, agency_confidence), model_version = coalesce($7::bigint, "
+            "model_version),"
+            " agency_model_version = coalesce($8::bigint, agency_model_version) WHERE id = $1",
+            &p, &r);
+    if (!e && strcmp(PQcmdTuples(r), "0") == 0)
+        e = ERR_NOTFOUND;
+    PQclear(r);
+    return e;
+}
+
+static enum err
+pg_corrections(struct store *s, struct arena *a, const char *kind, size_t limit,
+               struct correction_row **rows, size_t *count)
+{
+    struct pg *q = PG(s);
+    *rows = NULL;
+    *count = 0;
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_str(&p, kind);
+    p_i64(&p, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    PGresult *r;
+    enum err e = read_run(
+        q, c,
+        "SELECT a.text, CASE WHEN $1::text = 'topic' THEN a.topic ELSE a.agency END"
+        " FROM appeals a WHERE (CASE WHEN $1::text = 'topic' THEN a.topic ELSE a.agency END)"
+        " IS NOT NULL AND EXISTS (SELECT 1 FROM appeal_events e WHERE e.appeal_id = a.id"
+        " AND (e.action = 'routed' OR ($1::text = 'agency' AND e.action = 'forwarded')))"
+        " ORDER BY a.id DESC LIMIT $2::bigint",
+        &p, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    struct correction_row *v = ARENA_ARRAY(a, struct correction_row, n + 1);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (struct correction_row){get_str(a, r, (int)i, 0), get_str(a, r, (int)i, 1)};
+    PQclear(r);
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+/* ---- clusters (006_clusters) ---- */
+
+#define CLUSTER_COLS                                                                               \
+    "c.id, c.topic, c.region, c.agency, c.representative, c.rep_text, c.count, c.first_seen,"      \
+    " c.last_seen, c.open, c.answered_at, c.answered_count"
+
+static void
+read_cluster(struct arena *a, const PGresult *r, int row, struct cluster_row *c)
+{
+    const char *open = peek_str(r, row, 9);
+    *c = (struct cluster_row){
+        .id = get_i64(r, row, 0),
+        .topic = get_str(a, r, row, 1),
+        .region = get_str(a, r, row, 2),
+        .agency = get_str(a, r, row, 3),
+        .representative = get_i64(r, row, 4),
+        .rep_text = get_str(a, r, row, 5),
+        .count = get_i64(r, row, 6),
+        .first_seen = get_i64(r, row, 7),
+        .last_seen = get_i64(r, row, 8),
+        .open = open != NULL && open[0] == 't',
+        .answered_at = get_i64(r, row, 10),
+        .answered_count = get_i64(r, row, 11),
+    };
+}
+
+static enum err
+set_appeal_cluster(struct conn *c, int64_t appeal_id, int64_t cluster_id)
+{
+    struct params p = {0};
+    p_i64(&p, appeal_id);
+    p_i64(&p, cluster_id);
+    PGresult *r;
+    enum err e = run(c, "UPDATE appeals SET cluster_id = $2::bigint WHERE id = $1::bigint", &p, &r);
+    if (!e && affected(r) != 1)
+        e = ERR_NOTFOUND;
+    PQclear(r);
+    return e;
+}
+
+static enum err
+pg_tx_cluster_insert(struct store_tx *tx, const struct cluster_row *cl)
+{
+    struct params p = {0};
+    p_i64(&p, cl->id);
+    p_str(&p, cl->topic);
+    p_str(&p, cl->region);
+    p_str(&p, cl->agency);
+    p_i64(&p, cl->representative ? cl->representative : cl->id);
+    p_str(&p, cl->rep_text ? cl->rep_text : "");
+    p_i64(&p, cl->first_seen);
+    PGresult *r;
+    enum err e = run(tx->impl,
+                     "INSERT INTO clusters(id, topic, region, agency, representative, rep_text,"
+                     " count, first_seen, last_seen, open) SELECT a.id, $2::text, $3::text,"
+                     " $4::text, $5::bigint, $6::text, 1, $7::bigint, $7::bigint, true"
+                     " FROM appeals a WHERE a.id = $1::bigint",
+                     &p, &r);
+    if (!e && affected(r) != 1)
+        e = ERR_NOTFOUND;
+    PQclear(r);
+    if (!e)
+        e = set_appeal_cluster(tx->impl, cl->id, cl->id);
+    return e;
+}
+
+static enum err
+pg_tx_cluster_join(struct store_tx *tx, int64_t id, int64_t appeal_id, int64_t at,
+                   int64_t representative, const char *rep_text, int64_t *count)
+{
+    struct params p = {0};
+    p_i64(&p, id);
+    p_i64(&p, at);
+    p_i64(&p, representative);
+    p_str(&p, rep_text ? rep_text : "");
+    PGresult *r;
+    enum err e = run(tx->impl,
+                     "UPDATE clusters SET count = count + 1, last_seen = greatest(last_seen,"
+                     " $2::bigint), representative = $3::bigint, rep_text = $4::text"
+                     " WHERE id = $1::bigint AND open RETURNING count",
+                     &p, &r);
+    if (!e && PQntuples(r) != 1)
+        e = ERR_NOTFOUND;
+    if (!e)
+        *count = get_i64(r, 0, 0);
+    PQclear(r);
+    if (!e)
+        e = set_appeal_cluster(tx->impl, appeal_id, id);
+    return e;
+}
+
+static enum err
+pg_tx_cluster_close(struct store_tx *tx, int64_t id, int64_t at, int64_t n)
+{
+    struct params p = {0};
+    p_i64(&p, id);
+    p_i64(&p, at);
+    p_i64(&p, n);
+    PGresult *r;
+    enum err e = run(tx->impl,
+                     "UPDATE clusters SET open = false, answered_at = $2::bigint,"
+                     " answered_count = $3::bigint WHERE id = $1::bigint AND open",
+                     &p, &r);
+    if (!e && affected(r) != 1)
+        e = ERR_NOTFOUND;
+    PQclear(r);
+    return e;
+}
+
+static const char sql_cluster_get[] =
+    "SELECT " CLUSTER_COLS " FROM clusters c WHERE c.id = $1::bigint AND ($2::text IS NULL OR"
+    " EXISTS (SELECT 1 FROM appeals m WHERE m.cluster_id = c.id AND m.agency = $2::text))";
+
+static enum err
+cluster_from(struct arena *a, enum err e, PGresult *r, struct cluster_row *out)
+{
+    if (!e && PQntuples(r) != 1)
+        e = ERR_NOTFOUND;
+    if (!e)
+        read_cluster(a, r, 0, out);
+    PQclear(r);
+    return e;
+}
+
+static enum err
+pg_tx_cluster_get(struct store_tx *tx, struct arena *a, int64_t id, struct cluster_row *out)
+{
+    struct params p = {0};
+    p_i64(&p, id);
+    p_str(&p, NULL);
+    PGresult *r;
+    enum err e = run(tx->impl, sql_cluster_get, &p, &r);
+    return cluster_from(a, e, r, out);
+}
+
+static enum err
+pg_tx_appeal_text(struct store_tx *tx, struct arena *a, int64_t id, const char **text)
+{
+    struct params p = {0};
+    p_i64(&p, id);
+    PGresult *r;
+    enum err e = run(tx->impl, "SELECT text FROM appeals WHERE id = $1::bigint", &p, &r);
+    if (!e && PQntuples(r) != 1)
+        e = ERR_NOTFOUND;
+    if (!e)
+        *text = get_str(a, r, 0, 0);
+    PQclear(r);
+    return e;
+}
+
+static enum err
+pg_tx_cluster_members(struct store_tx *tx, struct arena *a, int64_t id, const char *agency,
+                      size_t limit, const char ***tracking, size_t *count)
+{
+    struct params p = {0};
+    p_i64(&p, id);
+    p_str(&p, agency);
+    p_i64(&p, (int64_t)(limit < INT64_MAX ? limit + 1 : limit));
+    PGresult *r;
+    enum err e = run(tx->impl,
+                     "SELECT tracking_id FROM appeals WHERE cluster_id = $1::bigint"
+                     " AND ($2::text IS NULL OR agency = $2::text) AND closed_at IS NULL"
+                     " AND status <> 'answered' ORDER BY id LIMIT $3::bigint",
+                     &p, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    if (!e && n > limit)
+        e = ERR_TOOBIG;
+    if (!e) {
+        const char **v = ARENA_ARRAY(a, const char *, n + 1);
+        for (size_t i = 0; i < n; i++)
+            v[i] = get_str(a, r, (int)i, 0);
+        *tracking = v;
+        *count = n;
+    }
+    PQclear(r);
+    return e;
+}
+
+static enum err
+pg_tx_cluster_history(struct store_tx *tx, struct arena *a, int64_t since, int64_t after,
+                      size_t limit, struct cluster_history_row **rows, size_t *count)
+{
+    struct params p = {0};
+    p_i64(&p, since);
+    p_i64(&p, after);
+    p_i64(&p, (int64_t)limit);
+    PGresult *r;
+    enum err e = run(tx->impl,
+                     "SELECT a.id, a.text, a.address, a.topic, a.region, a.lat, a.lon, a.filed_at,"
+                     " a.cluster_id, coalesce(k.open, false) FROM appeals a"
+                     " LEFT JOIN clusters k ON k.id = a.cluster_id WHERE a.id > $2::bigint"
+                     " AND (a.filed_at >= $1::bigint OR a.id IN (SELECT id FROM clusters"
+                     " WHERE open AND last_seen >= $1::bigint)) ORDER BY a.id LIMIT $3::bigint",
+                     &p, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    struct cluster_history_row *v = ARENA_ARRAY(a, struct cluster_history_row, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        int row = (int)i;
+        const char *open = peek_str(r, row, 9);
+        v[i] = (struct cluster_history_row){
+            .id = get_i64(r, row, 0),
+            .text = get_str(a, r, row, 1),
+            .address = get_str(a, r, row, 2),
+            .topic = get_str(a, r, row, 3),
+            .region = get_str(a, r, row, 4),
+            .has_location = !is_null(r, row, 5),
+            .lat = get_f64(r, row, 5),
+            .lon = get_f64(r, row, 6),
+            .filed_at = get_i64(r, row, 7),
+            .cluster_id = get_i64(r, row, 8),
+            .cluster_open = open != NULL && open[0] == 't',
+        };
+    }
+    PQclear(r);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+pg_cluster_get(struct store *s, struct arena *a, int64_t id, const char *agency,
+               struct cluster_row *out)
+{
+    struct pg *q = PG(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_i64(&p, id);
+    p_str(&p, agency);
+    PGresult *r;
+    enum err e = read_run(q, c, sql_cluster_get, &p, &r);
+    e = cluster_from(a, e, r, out);
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+pg_cluster_list(struct store *s, struct arena *a, const struct cluster_query *cq,
+                struct cluster_row **rows, size_t *count, bool *more)
+{
+    struct pg *q = PG(s);
+    *rows = NULL;
+    *count = 0;
+    *more = false;
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_str(&p, cq->region);
+    p_str(&p, cq->topic);
+    p_i64(&p, cq->open);
+    p_str(&p, cq->agency);
+    p_bool(&p, cq->has_cursor);
+    p_i64(&p, cq->cursor_last);
+    p_i64(&p, cq->cursor_id);
+    p_i64(&p, (int64_t)cq->limit + 1);
+    PGresult *r;
+    enum err e = read_run(
+        q, c,
+        "SELECT " CLUSTER_COLS " FROM clusters c WHERE ($1::text IS NULL OR c.region = $1::text)"
+        " AND ($2::text IS NULL OR c.topic = $2::text) AND ($3::int < 0 OR c.open = ($3::int = 1))"
+        " AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM appeals m WHERE m.cluster_id = c.id"
+        " AND m.agency = $4::text)) AND (NOT $5::boolean OR (c.last_seen, c.id) <"
+        " ($6::bigint, $7::bigint)) ORDER BY c.last_seen DESC, c.id DESC LIMIT $8::bigint",
+        &p, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    struct cluster_row *v = ARENA_ARRAY(a, struct cluster_row, n + 1);
+    for (size_t i = 0; i < n; i++)
+        read_cluster(a, r, (int)i, &v[i]);
+    PQclear(r);
+    pool_put(q, c);
+    *more = n > cq->limit;
+    *count = n > cq->limit ? cq->limit : n;
+    *rows = v;
+    return e;
+}
+
+static enum err
+pg_appeal_cluster(struct store *s, int64_t appeal_id, int64_t *cluster_id, int64_t *count)
+{
+    struct pg *q = PG(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_i64(&p, appeal_id);
+    PGresult *r;
+    enum err e = read_run(q, c,
+                          "SELECT k.id, k.count FROM appeals a JOIN clusters k"
+                          " ON k.id = a.cluster_id WHERE a.id = $1::bigint",
+                          &p, &r);
+    if (!e && PQntuples(r) != 1)
+        e = ERR_NOTFOUND;
+    if (!e) {
+        *cluster_id = get_i64(r, 0, 0);
+        *count = get_i64(r, 0, 1);
+    }
+    PQclear(r);
+    pool_put(q, c);
+    return e;
+}
+
 const struct store_ops store_pg_ops = {
     .scheme = "postgresql",
     .open = pg_open,
@@ -1990,4 +2549,22 @@ const struct store_ops store_pg_ops = {
     .tx_stance_insert = pg_tx_stance_insert,
     .stance_list = pg_stance_list,
     .tx_stance_purge_synthetic = pg_tx_stance_purge_synthetic,
+    .tx_model_insert = pg_tx_model_insert,
+    .model_get = pg_model_get,
+    .model_latest = pg_model_latest,
+    .model_list = pg_model_list,
+    .tx_keyword_rules_replace = pg_tx_keyword_rules_replace,
+    .keyword_rules = pg_keyword_rules,
+    .tx_appeal_routing = pg_tx_appeal_routing,
+    .corrections = pg_corrections,
+    .tx_cluster_insert = pg_tx_cluster_insert,
+    .tx_cluster_join = pg_tx_cluster_join,
+    .tx_cluster_close = pg_tx_cluster_close,
+    .tx_cluster_get = pg_tx_cluster_get,
+    .tx_cluster_members = pg_tx_cluster_members,
+    .tx_cluster_history = pg_tx_cluster_history,
+    .tx_appeal_text = pg_tx_appeal_text,
+    .cluster_get = pg_cluster_get,
+    .cluster_list = pg_cluster_list,
+    .appeal_cluster = pg_appeal_cluster,
 };

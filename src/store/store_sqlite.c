@@ -15,11 +15,12 @@
 #include <time.h>
 
 #include "base/str.h"
+#include "base/tm.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "store/migrations.h"
 
-enum { STMT_CACHE = 64, ERRMSG_MAX = 256, GROUP_DEFAULT = 512 };
+enum { STMT_CACHE = 96, ERRMSG_MAX = 256, GROUP_DEFAULT = 512 };
 
 struct conn {
     sqlite3 *db;
@@ -1799,6 +1800,591 @@ sq_tx_stance_purge_synthetic(struct store_tx *tx, int64_t *removed)
     return e;
 }
 
+/* ---- router: models, keyword rules, routing decisions ---- */
+
+static enum err
+sq_tx_model_insert(struct store_tx *tx, struct model_row *m)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "SELECT coalesce(max(version), 0) FROM models WHERE kind = ?1");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_text(st, 1, m->kind, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int64_t latest = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return fail(c->db);
+    st = prep(c, "INSERT INTO models(kind, version, created_at, source, metrics, bytes)"
+                 " VALUES (?1,?2,?3,?4,?5,?6)");
+    if (!st)
+        return ERR_STORE;
+    m->version = latest + 1;
+    sqlite3_bind_text(st, 1, m->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, m->version);
+    sqlite3_bind_int64(st, 3, m->created_at);
+    sqlite3_bind_text(st, 4, m->source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, m->metrics, -1, SQLITE_STATIC);
+    sqlite3_bind_blob64(st, 6, m->bytes, m->bytes_len, SQLITE_STATIC);
+    enum err e = exec_done(c, st);
+    if (!e)
+        m->id = sqlite3_last_insert_rowid(c->db);
+    return e;
+}
+
+#define MODEL_COLS "id, kind, version, created_at, source, metrics"
+
+static void
+read_model(struct arena *a, sqlite3_stmt *st, struct model_row *m, bool bytes)
+{
+    *m = (struct model_row){
+        .id = sqlite3_column_int64(st, 0),
+        .kind = col_str(a, st, 1),
+        .version = sqlite3_column_int64(st, 2),
+        .created_at = sqlite3_column_int64(st, 3),
+        .source = col_str(a, st, 4),
+        .metrics = col_str(a, st, 5),
+    };
+    if (bytes) {
+        size_t n = (size_t)sqlite3_column_bytes(st, 6);
+        void *p = arena_alloc(a, n ? n : 1);
+        if (n)
+            memcpy(p, sqlite3_column_blob(st, 6), n);
+        m->bytes = p;
+        m->bytes_len = n;
+    }
+}
+
+static enum err
+sq_model_get(struct store *s, struct arena *a, const char *kind, int64_t version,
+             struct model_row *out)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(c, "SELECT " MODEL_COLS ", bytes FROM models WHERE kind = ?1"
+                               " AND (?2 = 0 OR version = ?2) ORDER BY version DESC LIMIT 1");
+    enum err e = ERR_STORE;
+    if (st) {
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, version);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            read_model(a, st, out, true);
+            e = ERR_OK;
+        } else {
+            e = rc == SQLITE_DONE ? ERR_NOTFOUND : fail(c->db);
+        }
+        sqlite3_reset(st);
+    }
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+sq_model_latest(struct store *s, const char *kind, int64_t *version)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(c, "SELECT coalesce(max(version), 0) FROM models WHERE kind = ?1");
+    enum err e = ERR_STORE;
+    if (st) {
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *version = sqlite3_column_int64(st, 0);
+            e = ERR_OK;
+        } else {
+            e = fail(c->db);
+        }
+        sqlite3_reset(st);
+    }
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+sq_model_list(struct store *s, struct arena *a, struct model_row **rows, size_t *count)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    *rows = NULL;
+    *count = 0;
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(c, "SELECT " MODEL_COLS " FROM models ORDER BY kind, version");
+    enum err e = ERR_OK;
+    size_t cap = 8, n = 0;
+    struct model_row *v = ARENA_ARRAY(a, struct model_row, cap);
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            struct model_row *w = ARENA_ARRAY(a, struct model_row, cap * 2);
+            memcpy(w, v, n * sizeof(*v));
+            v = w;
+            cap *= 2;
+        }
+        read_model(a, st, &v[n++], false);
+    }
+    if (rc != SQLITE_DONE)
+        e = fail(c->db);
+out:
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+sq_tx_keyword_rules_replace(struct store_tx *tx, const struct keyword_rule_row *rules, size_t n)
+{
+    struct conn *c = tx->impl;
+    enum err e = exec_done(c, prep(c, "DELETE FROM keyword_rules"));
+    for (size_t i = 0; i < n && !e; i++) {
+        sqlite3_stmt *st =
+            prep(c, "INSERT INTO keyword_rules(position, keyword, region, topic, agency,"
+                    " created_by, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7)");
+        if (!st)
+            return ERR_STORE;
+        sqlite3_bind_int64(st, 1, (int64_t)i + 1);
+        bind_str(st, 2, rules[i].keyword);
+        bind_str(st, 3, rules[i].region);
+        bind_str(st, 4, rules[i].topic);
+        bind_str(st, 5, rules[i].agency);
+        bind_str(st, 6, rules[i].created_by);
+        sqlite3_bind_int64(st, 7, rules[i].created_at);
+        e = exec_done(c, st);
+    }
+    return e;
+}
+
+static enum err
+sq_keyword_rules(struct store *s, struct arena *a, struct keyword_rule_row **rows, size_t *count)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    *rows = NULL;
+    *count = 0;
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(c, "SELECT keyword, region, topic, agency, created_by, created_at"
+                               " FROM keyword_rules ORDER BY position");
+    enum err e = ERR_OK;
+    size_t cap = 8, n = 0;
+    struct keyword_rule_row *v = ARENA_ARRAY(a, struct keyword_rule_row, cap);
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            struct keyword_rule_row *w = ARENA_ARRAY(a, struct keyword_rule_row, cap * 2);
+            memcpy(w, v, n * sizeof(*v));
+            v = w;
+            cap *= 2;
+        }
+        v[n++] = (struct keyword_rule_row){col_str(a, st, 0), col_str(a, st, 1),
+                                           col_str(a, st, 2), col_str(a, st, 3),
+                                           col_str(a, st, 4), sqlite3_column_int64(st, 5)};
+    }
+    if (rc != SQLITE_DONE)
+        e = fail(c->db);
+out:
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+sq_tx_appeal_routing(struct store_tx *tx, int64_t appeal_id, const struct appeal_routing *r)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st =
+        prep(c, "UPDATE appeals SET routed_by = coalesce(?2, routed_by), model_topic = "
+                "coalesce(?3, model_topic), model_agency = coalesce(?4, model_agency),"
+                " topic_confidence = coalesce(?5, topic_confidence), agency_confidence = "
+                "coalesce(?6, agency_confidence), model_version = coalesce(?7, model_version),"
+                " agency_model_version = coalesce(?8, agency_model_version) WHERE id = ?1");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, appeal_id);
+    bind_str(st, 2, r->routed_by);
+    bind_str(st, 3, r->model_topic);
+    bind_str(st, 4, r->model_agency);
+    if (r->model_topic)
+        sqlite3_bind_double(st, 5, r->topic_confidence);
+    else
+        sqlite3_bind_null(st, 5);
+    if (r->model_agency)
+        sqlite3_bind_double(st, 6, r->agency_confidence);
+    else
+        sqlite3_bind_null(st, 6);
+    bind_i64_or_null(st, 7, r->model_version);
+    bind_i64_or_null(st, 8, r->agency_model_version);
+    enum err e = exec_done(c, st);
+    if (!e && sqlite3_changes(c->db) == 0)
+        e = ERR_NOTFOUND;
+    return e;
+}
+
+static enum err
+sq_corrections(struct store *s, struct arena *a, const char *kind, size_t limit,
+               struct correction_row **rows, size_t *count)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    *rows = NULL;
+    *count = 0;
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(
+        c, "SELECT a.text, CASE WHEN ?1 = 'topic' THEN a.topic ELSE a.agency END FROM appeals a"
+           " WHERE (CASE WHEN ?1 = 'topic' THEN a.topic ELSE a.agency END) IS NOT NULL"
+           " AND EXISTS (SELECT 1 FROM appeal_events e WHERE e.appeal_id = a.id"
+           " AND (e.action = 'routed' OR (?1 = 'agency' AND e.action = 'forwarded')))"
+           " ORDER BY a.id DESC LIMIT ?2");
+    enum err e = ERR_OK;
+    size_t cap = 16, n = 0;
+    struct correction_row *v = ARENA_ARRAY(a, struct correction_row, cap);
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            struct correction_row *w = ARENA_ARRAY(a, struct correction_row, cap * 2);
+            memcpy(w, v, n * sizeof(*v));
+            v = w;
+            cap *= 2;
+        }
+        v[n++] = (struct correction_row){col_str(a, st, 0), col_str(a, st, 1)};
+    }
+    if (rc != SQLITE_DONE)
+        e = fail(c->db);
+out:
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+/* ---- clusters (006_clusters) ---- */
+
+#define CLUSTER_COLS                                                                               \
+    "c.id, c.topic, c.region, c.agency, c.representative, c.rep_text, c.count, c.first_seen,"      \
+    " c.last_seen, c.open, c.answered_at, c.answered_count"
+
+static void
+read_cluster(struct arena *a, sqlite3_stmt *st, struct cluster_row *c)
+{
+    *c = (struct cluster_row){
+        .id = sqlite3_column_int64(st, 0),
+        .topic = col_str(a, st, 1),
+        .region = col_str(a, st, 2),
+        .agency = col_str(a, st, 3),
+        .representative = sqlite3_column_int64(st, 4),
+        .rep_text = col_str(a, st, 5),
+        .count = sqlite3_column_int64(st, 6),
+        .first_seen = sqlite3_column_int64(st, 7),
+        .last_seen = sqlite3_column_int64(st, 8),
+        .open = sqlite3_column_int(st, 9) != 0,
+        .answered_at = sqlite3_column_int64(st, 10),
+        .answered_count = sqlite3_column_int64(st, 11),
+    };
+}
+
+static enum err
+set_appeal_cluster(struct conn *c, int64_t appeal_id, int64_t cluster_id)
+{
+    sqlite3_stmt *st = prep(c, "UPDATE appeals SET cluster_id = ?2 WHERE id = ?1");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, appeal_id);
+    sqlite3_bind_int64(st, 2, cluster_id);
+    enum err e = exec_done(c, st);
+    if (!e && sqlite3_changes(c->db) != 1)
+        e = ERR_NOTFOUND;
+    return e;
+}
+
+static enum err
+sq_tx_cluster_insert(struct store_tx *tx, const struct cluster_row *cl)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "INSERT INTO clusters(id, topic, region, agency, representative,"
+                               " rep_text, count, first_seen, last_seen, open)"
+                               " SELECT a.id, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, 1 FROM appeals a"
+                               " WHERE a.id = ?1");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, cl->id);
+    bind_str(st, 2, cl->topic);
+    bind_str(st, 3, cl->region);
+    bind_str(st, 4, cl->agency);
+    sqlite3_bind_int64(st, 5, cl->representative ? cl->representative : cl->id);
+    bind_str(st, 6, cl->rep_text ? cl->rep_text : "");
+    sqlite3_bind_int64(st, 7, cl->first_seen);
+    enum err e = exec_done(c, st);
+    if (!e && sqlite3_changes(c->db) != 1)
+        e = ERR_NOTFOUND;
+    if (!e)
+        e = set_appeal_cluster(c, cl->id, cl->id);
+    return e;
+}
+
+static enum err
+sq_tx_cluster_join(struct store_tx *tx, int64_t id, int64_t appeal_id, int64_t at,
+                   int64_t representative, const char *rep_text, int64_t *count)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "UPDATE clusters SET count = count + 1,"
+                               " last_seen = max(last_seen, ?2), representative = ?3,"
+                               " rep_text = ?4 WHERE id = ?1 AND open = 1 RETURNING count");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, at);
+    sqlite3_bind_int64(st, 3, representative);
+    bind_str(st, 4, rep_text ? rep_text : "");
+    int rc = sqlite3_step(st);
+    enum err e = ERR_OK;
+    if (rc == SQLITE_ROW)
+        *count = sqlite3_column_int64(st, 0);
+    else
+        e = rc == SQLITE_DONE ? ERR_NOTFOUND : fail(c->db);
+    sqlite3_reset(st);
+    if (!e)
+        e = set_appeal_cluster(c, appeal_id, id);
+    return e;
+}
+
+static enum err
+sq_tx_cluster_close(struct store_tx *tx, int64_t id, int64_t at, int64_t n)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "UPDATE clusters SET open = 0, answered_at = ?2,"
+                               " answered_count = ?3 WHERE id = ?1 AND open = 1");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, at);
+    sqlite3_bind_int64(st, 3, n);
+    enum err e = exec_done(c, st);
+    if (!e && sqlite3_changes(c->db) != 1)
+        e = ERR_NOTFOUND;
+    return e;
+}
+
+static const char sql_cluster_get[] =
+    "SELECT " CLUSTER_COLS " FROM clusters c WHERE c.id = ?1 AND (?2 IS NULL OR EXISTS"
+    " (SELECT 1 FROM appeals m WHERE m.cluster_id = c.id AND m.agency = ?2))";
+
+static enum err
+cluster_get_on(struct conn *c, struct arena *a, int64_t id, const char *agency,
+               struct cluster_row *out)
+{
+    sqlite3_stmt *st = prep(c, sql_cluster_get);
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    bind_str(st, 2, agency);
+    int rc = sqlite3_step(st);
+    enum err e = ERR_OK;
+    if (rc == SQLITE_ROW)
+        read_cluster(a, st, out);
+    else
+        e = rc == SQLITE_DONE ? ERR_NOTFOUND : fail(c->db);
+    sqlite3_reset(st);
+    return e;
+}
+
+static enum err
+sq_tx_cluster_get(struct store_tx *tx, struct arena *a, int64_t id, struct cluster_row *out)
+{
+    return cluster_get_on(tx->impl, a, id, NULL, out);
+}
+
+static enum err
+sq_tx_appeal_text(struct store_tx *tx, struct arena *a, int64_t id, const char **text)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "SELECT text FROM appeals WHERE id = ?1");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    enum err e = ERR_OK;
+    if (rc == SQLITE_ROW)
+        *text = col_str(a, st, 0);
+    else
+        e = rc == SQLITE_DONE ? ERR_NOTFOUND : fail(c->db);
+    sqlite3_reset(st);
+    return e;
+}
+
+static enum err
+sq_tx_cluster_members(struct store_tx *tx, struct arena *a, int64_t id, const char *agency,
+                      size_t limit, const char ***tracking, size_t *count)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "SELECT tracking_id FROM appeals WHERE cluster_id = ?1"
+                               " AND (?2 IS NULL OR agency = ?2) AND closed_at IS NULL"
+                               " AND status <> 'answered' ORDER BY id LIMIT ?3");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    bind_str(st, 2, agency);
+    sqlite3_bind_int64(st, 3, (int64_t)(limit < INT64_MAX ? limit + 1 : limit));
+    const char **v = ARENA_ARRAY(a, const char *, limit + 1);
+    size_t n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n <= limit)
+        v[n++] = col_str(a, st, 0);
+    enum err e = rc == SQLITE_DONE || rc == SQLITE_ROW ? ERR_OK : fail(c->db);
+    sqlite3_reset(st);
+    if (!e && n > limit)
+        e = ERR_TOOBIG;
+    if (!e) {
+        *tracking = v;
+        *count = n;
+    }
+    return e;
+}
+
+static enum err
+sq_tx_cluster_history(struct store_tx *tx, struct arena *a, int64_t since, int64_t after,
+                      size_t limit, struct cluster_history_row **rows, size_t *count)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st =
+        prep(c, "SELECT a.id, a.text, a.address, a.topic, a.region, a.lat, a.lon, a.filed_at,"
+                " a.cluster_id, coalesce(k.open, 0) FROM appeals a"
+                " LEFT JOIN clusters k ON k.id = a.cluster_id WHERE a.id > ?2 AND (a.filed_at >= ?1"
+                " OR a.id IN (SELECT id FROM clusters WHERE open = 1 AND last_seen >= ?1))"
+                " ORDER BY a.id LIMIT ?3");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, since);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int64(st, 3, (int64_t)limit);
+    struct cluster_history_row *v = ARENA_ARRAY(a, struct cluster_history_row, limit);
+    size_t n = 0;
+    int rc;
+    while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        v[n++] = (struct cluster_history_row){
+            .id = sqlite3_column_int64(st, 0),
+            .text = col_str(a, st, 1),
+            .address = col_str(a, st, 2),
+            .topic = col_str(a, st, 3),
+            .region = col_str(a, st, 4),
+            .has_location = sqlite3_column_type(st, 5) != SQLITE_NULL,
+            .lat = sqlite3_column_double(st, 5),
+            .lon = sqlite3_column_double(st, 6),
+            .filed_at = sqlite3_column_int64(st, 7),
+            .cluster_id = sqlite3_column_int64(st, 8),
+            .cluster_open = sqlite3_column_int(st, 9) != 0,
+        };
+    }
+    enum err e = n == limit || rc == SQLITE_DONE ? ERR_OK : fail(c->db);
+    sqlite3_reset(st);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
+sq_cluster_get(struct store *s, struct arena *a, int64_t id, const char *agency,
+               struct cluster_row *out)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    enum err e = cluster_get_on(c, a, id, agency, out);
+    pool_put(q, c);
+    return e;
+}
+
+static enum err
+sq_cluster_list(struct store *s, struct arena *a, const struct cluster_query *cq,
+                struct cluster_row **rows, size_t *count, bool *more)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    *rows = NULL;
+    *count = 0;
+    *more = false;
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st =
+        prep(c, "SELECT " CLUSTER_COLS " FROM clusters c WHERE (?1 IS NULL OR c.region = ?1)"
+                " AND (?2 IS NULL OR c.topic = ?2) AND (?3 < 0 OR c.open = ?3)"
+                " AND (?4 IS NULL OR EXISTS (SELECT 1 FROM appeals m WHERE m.cluster_id = c.id"
+                " AND m.agency = ?4)) AND (?5 = 0 OR (c.last_seen, c.id) < (?6, ?7))"
+                " ORDER BY c.last_seen DESC, c.id DESC LIMIT ?8");
+    enum err e = ERR_STORE;
+    size_t n = 0;
+    struct cluster_row *v = ARENA_ARRAY(a, struct cluster_row, cq->limit + 1);
+    if (st) {
+        bind_str(st, 1, cq->region);
+        bind_str(st, 2, cq->topic);
+        sqlite3_bind_int(st, 3, cq->open);
+        bind_str(st, 4, cq->agency);
+        sqlite3_bind_int(st, 5, cq->has_cursor);
+        sqlite3_bind_int64(st, 6, cq->cursor_last);
+        sqlite3_bind_int64(st, 7, cq->cursor_id);
+        sqlite3_bind_int64(st, 8, (int64_t)cq->limit + 1);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && n <= cq->limit)
+            read_cluster(a, st, &v[n++]);
+        e = rc == SQLITE_DONE || rc == SQLITE_ROW ? ERR_OK : fail(c->db);
+        sqlite3_reset(st);
+    }
+    pool_put(q, c);
+    *more = n > cq->limit;
+    *count = n > cq->limit ? cq->limit : n;
+    *rows = v;
+    return e;
+}
+
+static enum err
+sq_appeal_cluster(struct store *s, int64_t appeal_id, int64_t *cluster_id, int64_t *count)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    sqlite3_stmt *st = prep(c, "SELECT k.id, k.count FROM appeals a JOIN clusters k"
+                               " ON k.id = a.cluster_id WHERE a.id = ?1");
+    enum err e = ERR_STORE;
+    if (st) {
+        sqlite3_bind_int64(st, 1, appeal_id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *cluster_id = sqlite3_column_int64(st, 0);
+            *count = sqlite3_column_int64(st, 1);
+            e = ERR_OK;
+        } else {
+            e = rc == SQLITE_DONE ? ERR_NOTFOUND : fail(c->db);
+        }
+        sqlite3_reset(st);
+    }
+    pool_put(q, c);
+    return e;
+}
+
 const struct store_ops store_sqlite_ops = {
     .scheme = "sqlite",
     .open = sq_open,
@@ -1847,4 +2433,22 @@ const struct store_ops store_sqlite_ops = {
     .tx_stance_insert = sq_tx_stance_insert,
     .stance_list = sq_stance_list,
     .tx_stance_purge_synthetic = sq_tx_stance_purge_synthetic,
+    .tx_model_insert = sq_tx_model_insert,
+    .model_get = sq_model_get,
+    .model_latest = sq_model_latest,
+    .model_list = sq_model_list,
+    .tx_keyword_rules_replace = sq_tx_keyword_rules_replace,
+    .keyword_rules = sq_keyword_rules,
+    .tx_appeal_routing = sq_tx_appeal_routing,
+    .corrections = sq_corrections,
+    .tx_cluster_insert = sq_tx_cluster_insert,
+    .tx_cluster_join = sq_tx_cluster_join,
+    .tx_cluster_close = sq_tx_cluster_close,
+    .tx_cluster_get = sq_tx_cluster_get,
+    .tx_cluster_members = sq_tx_cluster_members,
+    .tx_cluster_history = sq_tx_cluster_history,
+    .tx_appeal_text = sq_tx_appeal_text,
+    .cluster_get = sq_cluster_get,
+    .cluster_list = sq_cluster_list,
+    .appeal_cluster = sq_appeal_cluster,
 };

@@ -60,6 +60,13 @@ static struct route_case cases[] = {
      "{\"reason\":\"Больше не актуально\"}", false},
     {"GET", "/api/v1/queue", WHO_STAFF, "official,supervisor,operator", NULL, false},
     {"GET", "/api/v1/opinion", WHO_STAFF, "analyst,supervisor,admin", NULL, false},
+    /* {id}: the fixture's first appeal, which starts a cluster of its own */
+    {"GET", "/api/v1/clusters", WHO_STAFF, "operator,official,supervisor,analyst,admin", NULL,
+     false},
+    {"GET", "/api/v1/clusters/{id}", WHO_STAFF, "operator,official,supervisor,analyst,admin", NULL,
+     false},
+    {"POST", "/api/v1/clusters/{id}/answer", WHO_STAFF, "official,supervisor",
+     "{\"text\":\"Работы запланированы на следующую неделю.\",\"language\":\"ru\"}", false},
     /* anyone: what each caller receives is filtered (test_events.c) */
     {"GET", "/api/v1/events", WHO_ANYONE, NULL, NULL, false},
     {"POST", "/api/v1/appeals/{tracking}/triage", WHO_STAFF, "operator",
@@ -80,6 +87,9 @@ static struct route_case cases[] = {
     {"GET", "/api/v1/admin/routing-rules", WHO_STAFF, "admin", NULL, false},
     {"PUT", "/api/v1/admin/routing-rules", WHO_STAFF, "admin",
      "{\"topic\":\"roads\",\"region\":\"750000000\",\"agency\":\"{B}\"}", false},
+    {"GET", "/api/v1/admin/keyword-rules", WHO_STAFF, "admin", NULL, false},
+    {"PUT", "/api/v1/admin/keyword-rules", WHO_STAFF, "admin",
+     "{\"items\":[{\"keyword\":\"шлагбаум\",\"topic\":\"roads\"}]}", false},
     {"GET", "/problems/{type}", WHO_ANYONE, NULL, NULL, false},
     /* Pages (docs/pages.md): form posts carry a csrf field, so a call without
      * one is refused before the appeal is looked at, for a missing appeal too. */

@@ -128,7 +128,10 @@ sse_parse(struct sse *c)
                 any = true;
             }
         }
-        if (any && ev.data) {
+        /* Every submission also grows a cluster: those events have their own
+         * test (test_clusters.c); these count the appeals' own. */
+        bool cluster = strncmp(ev.kind, "cluster.", 8) == 0 || strncmp(ev.kind, "burst.", 6) == 0;
+        if (any && ev.data && !cluster) {
             assert_true(c->n < MAX_EVENTS);
             c->ev[c->n++] = ev;
         } else {
@@ -286,7 +289,8 @@ reconnect_has_no_gap_and_no_duplicate(void **state)
     expect_increasing(b);
     assert_true(b->ev[0].id > seen);
     long long after =
-        srv_db_int(s, "SELECT count(*) FROM events WHERE id > ?1", t_printf("%lld", seen));
+        srv_db_int(s, "SELECT count(*) FROM events WHERE id > ?1 AND kind LIKE 'appeal.%'",
+                   t_printf("%lld", seen));
     assert_int_equal(after, 5);
     long long last = b->ev[4].id, before[5];
     for (size_t i = 0; i < 5; i++)
@@ -408,7 +412,7 @@ slow_consumer_is_dropped(void **state)
     }
     assert_true(metric(s, "tyndau_live_dropped_total") >= 1);
     /* The fast reader was not held back nor dropped. */
-    int64_t total = srv_db_int(s, "SELECT count(*) FROM events", NULL);
+    int64_t total = srv_db_int(s, "SELECT count(*) FROM events WHERE kind LIKE 'appeal.%'", NULL);
     sse_pump(fast, (size_t)total, 10000);
     assert_int_equal((long long)fast->n, (long long)total);
     expect_increasing(fast);

@@ -452,7 +452,9 @@ flow_triage(void **state)
     assert_non_null(agency);
     const char *off = srv_bearer(s, srv_user(s, "off-w", "official", agency));
 
-    struct resp *r = submit_ok(s, NULL, appeal_json("{\"topic\":null}"));
+    /* Without a topic the router decides; a text it cannot place goes to triage. */
+    const char *unplaced = "{\"topic\":null,\"text\":\"qwzx vbnm plkj hgfd zzkk wqpt\"}";
+    struct resp *r = submit_ok(s, NULL, appeal_json(unplaced));
     const char *tid = t_printf("%s", resp_str(r, "tracking_id"));
     json_t *ag = json_object_get(r->json, "agency");
     if (!json_is_null(ag)) {
@@ -480,7 +482,7 @@ flow_triage(void **state)
     expect_problem(r, 409, "/problems/invalid-transition");
     resp_free(r);
     /* Unknown agency on triage. */
-    r = submit_ok(s, NULL, appeal_json("{\"topic\":null}"));
+    r = submit_ok(s, NULL, appeal_json(unplaced));
     const char *tid2 = t_printf("%s", resp_str(r, "tracking_id"));
     resp_free(r);
     r = act(s, tid2, "triage", op, "{\"topic\":\"water\",\"agency\":\"no-such.agency\"}");

@@ -208,6 +208,45 @@ closed_cluster_takes_no_more(void **state)
     dedupe_free(d);
 }
 
+/* Refilled from the store: the clusters it says, not the ones scoring would make. */
+static void
+restore_keeps_the_stored_clusters(void **state)
+{
+    (void)state;
+    struct dedupe *d = make(100);
+    const char *text = "Нет света во всём доме с утра";
+    struct dedupe_appeal a = appeal(60, text, ALA_LAT, ALA_LON, "", T0);
+    assert_int_equal(dedupe_restore(d, &a, NULL, 60, false), ERR_OK); /* closed */
+    a = appeal(61, text, ALA_LAT, ALA_LON, "", T0 + 60);
+    assert_int_equal(dedupe_restore(d, &a, NULL, 60, true), ERR_OK); /* open ignored: joins */
+    /* a stranger in Astana that the store put into its own open cluster */
+    a = appeal(62, "Мусор не вывозят", AST_LAT, AST_LON, "", T0 + 120);
+    assert_int_equal(dedupe_restore(d, &a, NULL, 62, true), ERR_OK);
+    struct dedupe_cluster c;
+    assert_int_equal(dedupe_cluster_get(d, 60, &c), ERR_OK);
+    assert_false(c.open);
+    assert_int_equal(c.count, 2);
+    assert_int_equal(c.last_time, T0 + 60);
+    /* refusals add nothing */
+    a = appeal(63, text, ALA_LAT, ALA_LON, "", T0 + 180);
+    assert_int_equal(dedupe_restore(d, &a, NULL, 9999, true), ERR_NOTFOUND); /* no cluster */
+    assert_int_equal(dedupe_restore(d, &a, NULL, 61, true), ERR_NOTFOUND);   /* not a first */
+    a = appeal(61, text, ALA_LAT, ALA_LON, "", T0 + 180);
+    assert_int_equal(dedupe_restore(d, &a, NULL, 61, true), ERR_CONFLICT);
+    a = appeal(64, text, 91, ALA_LON, "", T0 + 180);
+    assert_int_equal(dedupe_restore(d, &a, NULL, 64, true), ERR_INVALID);
+    assert_int_equal(dedupe_count(d), 3);
+    /* the same text at the same place now starts a cluster: 60's is closed */
+    bool joined;
+    assert_int_equal(add(d, appeal(65, text, ALA_LAT, ALA_LON, "", T0 + 240), &joined), 65);
+    assert_false(joined);
+    /* and a new one near 62 joins the restored open cluster */
+    assert_int_equal(
+        add(d, appeal(66, "Мусор не вывозят неделю", AST_LAT, AST_LON, "", T0 + 300), &joined), 62);
+    assert_true(joined);
+    dedupe_free(d);
+}
+
 static void
 representative_is_the_medoid(void **state)
 {
@@ -362,6 +401,7 @@ main(void)
         cmocka_unit_test(same_address_written_differently),
         cmocka_unit_test(strangers_and_old_appeals_stay_apart),
         cmocka_unit_test(closed_cluster_takes_no_more),
+        cmocka_unit_test(restore_keeps_the_stored_clusters),
         cmocka_unit_test(representative_is_the_medoid),
         cmocka_unit_test(ring_forgets_oldest),
         cmocka_unit_test(bad_input),
