@@ -62,7 +62,8 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) scripts/embed.sh
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/gen/webfiles.c: $(WEBFILES) scripts/embed-web.sh $(wildcard $(GOVUK)/govuk-frontend.min.*)
+$(BUILD)/gen/webfiles.c: $(WEBFILES) scripts/embed-web.sh $(wildcard $(GOVUK)/govuk-frontend.min.*) \
+                         $(wildcard node_modules/uplot/dist/uPlot*.min.*)
 	@mkdir -p $(dir $@)
 	scripts/embed-web.sh $@ $(GOVUK) $(WEBFILES)
 

@@ -5,12 +5,17 @@
 # dist/govuk) the compiled govuk-frontend.min.css and .min.js (their MIT
 # licence is in web/static/licences.txt). The stylesheet is restyled on the way: its
 # @font-face rules (the GDS font) are dropped and the font stacks that name
-# it become the system font stack. Output: a sorted table (webfiles.h).
+# it become the system font stack. From UPLOT_DIST (default
+# node_modules/uplot/dist) uPlot.iife.min.js and uPlot.min.css, as they are
+# (the dashboard's chart; MIT, in licences.txt). Output: a sorted table
+# (webfiles.h).
 set -eu
 out=$1
 govuk=$2
 shift 2
-for f in "$govuk/govuk-frontend.min.css" "$govuk/govuk-frontend.min.js"; do
+uplot=${UPLOT_DIST:-node_modules/uplot/dist}
+for f in "$govuk/govuk-frontend.min.css" "$govuk/govuk-frontend.min.js" \
+    "$uplot/uPlot.iife.min.js" "$uplot/uPlot.min.css"; do
     [ -f "$f" ] || {
         echo "embed-web.sh: $f is missing: run scripts/deps.sh (npm ci)" >&2
         exit 1
@@ -27,6 +32,7 @@ if grep -q 'GDS Transport' "$tmp/govuk-frontend.min.css"; then
     exit 1
 fi
 cp "$govuk/govuk-frontend.min.js" "$tmp/govuk-frontend.min.js"
+cp "$uplot/uPlot.iife.min.js" "$uplot/uPlot.min.css" "$tmp/"
 
 # name<TAB>path, sorted by name (LC_ALL=C: bytewise, as strcmp sorts).
 list=$tmp/list
@@ -34,7 +40,7 @@ list=$tmp/list
 for f in "$@"; do
     printf '%s\t%s\n' "${f#web/}" "$f" >>"$list"
 done
-for n in govuk-frontend.min.css govuk-frontend.min.js; do
+for n in govuk-frontend.min.css govuk-frontend.min.js uPlot.iife.min.js uPlot.min.css; do
     printf '%s\t%s\n' "$n" "$tmp/$n" >>"$list"
 done
 LC_ALL=C sort -t "$(printf '\t')" -k1,1 "$list" >"$list.sorted"

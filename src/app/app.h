@@ -174,6 +174,29 @@ enum { APP_ANSWERED_MAX = 100 };
 enum err app_answered(struct app *app, struct arena *a, const struct answered_query *q,
                       struct answered_row **rows, size_t *count, bool *more);
 
+/* ---- dashboard statistics (stats.c) ---- */
+enum {
+    APP_STATS_DAYS = 30,    /* the window: today and the 29 days before it */
+    APP_STATS_REGIONS = 20, /* regions of Kazakhstan (KATO), all of them listed */
+};
+struct app_stats {
+    const char *agency;           /* the scope: NULL every agency */
+    const char *region;           /* NULL every region */
+    int64_t now;                  /* when they were read */
+    int32_t first_day;            /* Almaty day number of per_day[0] */
+    struct store_stats s;         /* per_day has APP_STATS_DAYS entries; regions as stored */
+    double on_time_share;         /* answered_on_time / answered; -1 when none answered */
+    struct stats_region *regions; /* every region of the reference data, by KATO code; in a */
+    size_t regions_count;
+};
+/* The statistics caller c may see: a supervisor their agency's (agency
+ * NULL or theirs; another is ERR_DENIED), an analyst or admin every agency's
+ * or one agency's; narrowed to a region when given. ERR_INVALID with *why
+ * for an unknown agency or region, ERR_DENIED for any other role. Strings
+ * in a. */
+enum err app_stats(struct app *app, struct arena *a, const struct caller *c, const char *agency,
+                   const char *region, struct app_stats *out, const char **why);
+
 /* ---- accounts ---- */
 /* Verify login and password; on success a new session (token and csrf
  * written into the caller's buffers, base32, NUL-terminated). Rate-limited per IP.

@@ -18,7 +18,10 @@
  *            region's adults (the region's own structure is not published
  *            in the table), which the estimand says
  *
- * Exports h_opinion().
+ * The computation is shared with the /opinion page (page_opinion.c):
+ * http_opinion_query() reads the query, http_opinion_compute() the figures;
+ * each says why it cannot (struct opinion_fail) instead of answering.
+ * Exports h_opinion(), http_opinion_query() and http_opinion_compute().
  */
 #include "http/http_int.h"
 
@@ -34,27 +37,18 @@
 enum {
     OPINION_DAYS_MAX = 366,
     OPINION_DAYS_DEFAULT = 30,
-    OPINION_SOURCES_MAX = 8,
     OPINION_SOURCE_LEN_MAX = 32,
 };
 #define OPINION_ROWS_MAX ((size_t)1000000) /* stance records read for one answer */
 #define MARGINS_TABLE "kz_margins"
 #define CHANNELS_TABLE "kz_channels"
 
-struct opinion_q {
-    const char *topic;
-    const struct ref_topic *topic_ref;
-    int32_t from_day, to_day;
-    const char *sources[OPINION_SOURCES_MAX];
-    size_t sources_count;
-    const char *sources_csv; /* ",vk,ok," or NULL */
-    const struct ref_region *region;
-};
-
+/* A query value; with form, an empty one (a blank form field) is absent. */
 static const char *
-arg(struct req *r, const char *name)
+arg(struct req *r, const char *name, bool form)
 {
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    return form && v && !*v ? NULL : v;
 }
 
 static bool
@@ -68,42 +62,44 @@ source_ok(const char *s, size_t n)
     return true;
 }
 
-/* Parse the query; on failure the problem is set and false returned. */
+/* Say why in f; false. */
 static bool
-parse_query(struct req *r, struct opinion_q *q)
+fail(struct opinion_fail *f, enum opinion_why why, unsigned status, const char *type,
+     const char *detail, const char *field)
+{
+    f->why = why;
+    f->status = status;
+    f->type = type;
+    f->detail = detail;
+    f->field = field;
+    return false;
+}
+
+bool
+http_opinion_query(struct req *r, bool form, struct opinion_q *q, struct opinion_fail *f)
 {
     memset(q, 0, sizeof(*q));
-    q->topic = arg(r, "topic");
-    if (!q->topic) {
-        http_problem(r, 400, "invalid-query", "give a topic, e.g. topic=housing", "topic");
-        return false;
-    }
+    q->topic = arg(r, "topic", form);
+    if (!q->topic)
+        return fail(f, OPW_NO_TOPIC, 400, "invalid-query", "give a topic, e.g. topic=housing",
+                    "topic");
     q->topic_ref = app_topic(r->app, q->topic);
-    if (!q->topic_ref) {
-        http_problem(r, 400, "invalid-query", "unknown topic (see /api/v1/topics)", "topic");
-        return false;
-    }
+    if (!q->topic_ref)
+        return fail(f, OPW_QUERY, 400, "invalid-query", "unknown topic (see /api/v1/topics)",
+                    "topic");
     int32_t today = tm_local_day(app_now(r->app));
-    const char *from = arg(r, "from"), *to = arg(r, "to");
+    const char *from = arg(r, "from", form), *to = arg(r, "to", form);
     q->to_day = today;
-    if (to && tm_parse_date(str_from_cstr(to), &q->to_day)) {
-        http_problem(r, 400, "invalid-query", "to must be a date YYYY-MM-DD", "to");
-        return false;
-    }
+    if (to && tm_parse_date(str_from_cstr(to), &q->to_day))
+        return fail(f, OPW_QUERY, 400, "invalid-query", "to must be a date YYYY-MM-DD", "to");
     q->from_day = q->to_day - (OPINION_DAYS_DEFAULT - 1);
-    if (from && tm_parse_date(str_from_cstr(from), &q->from_day)) {
-        http_problem(r, 400, "invalid-query", "from must be a date YYYY-MM-DD", "from");
-        return false;
-    }
-    if (q->from_day > q->to_day) {
-        http_problem(r, 400, "invalid-query", "from must not be after to", "from");
-        return false;
-    }
-    if (q->to_day - q->from_day + 1 > OPINION_DAYS_MAX) {
-        http_problem(r, 400, "invalid-query", "the period is at most 366 days", "from");
-        return false;
-    }
-    const char *src = arg(r, "sources");
+    if (from && tm_parse_date(str_from_cstr(from), &q->from_day))
+        return fail(f, OPW_QUERY, 400, "invalid-query", "from must be a date YYYY-MM-DD", "from");
+    if (q->from_day > q->to_day)
+        return fail(f, OPW_QUERY, 400, "invalid-query", "from must not be after to", "from");
+    if (q->to_day - q->from_day + 1 > OPINION_DAYS_MAX)
+        return fail(f, OPW_QUERY, 400, "invalid-query", "the period is at most 366 days", "from");
+    const char *src = arg(r, "sources", form);
     if (src) {
         struct buf b = BUF_INIT(1024);
         buf_putc(&b, ',');
@@ -112,11 +108,10 @@ parse_query(struct req *r, struct opinion_q *q)
             size_t n = strcspn(p, ",");
             if (!source_ok(p, n) || q->sources_count == OPINION_SOURCES_MAX) {
                 buf_fini(&b);
-                http_problem(r, 400, "invalid-query",
-                             "sources is a comma-separated list of up to 8 channel names"
-                             " (a-z, 0-9, _), e.g. sources=vk,ok",
-                             "sources");
-                return false;
+                return fail(f, OPW_QUERY, 400, "invalid-query",
+                            "sources is a comma-separated list of up to 8 channel names"
+                            " (a-z, 0-9, _), e.g. sources=vk,ok",
+                            "sources");
             }
             q->sources[q->sources_count++] = arena_strndup(r->arena, p, n);
             buf_append(&b, p, n);
@@ -128,41 +123,38 @@ parse_query(struct req *r, struct opinion_q *q)
         q->sources_csv = arena_strndup(r->arena, b.p, b.len);
         buf_fini(&b);
     }
-    const char *region = arg(r, "region");
+    const char *region = arg(r, "region", form);
     if (region) {
         q->region = app_region(r->app, region);
-        if (!q->region) {
-            http_problem(r, 400, "invalid-query",
-                         "unknown region (a KATO code, see /api/v1/regions)", "region");
-            return false;
-        }
+        if (!q->region)
+            return fail(f, OPW_QUERY, 400, "invalid-query",
+                        "unknown region (a KATO code, see /api/v1/regions)", "region");
     }
     return true;
 }
 
-/* The latest version of table name, parsed. */
-static enum handled
-load_tables(struct req *r, struct calib_table *mt, struct op_margins *m, struct calib_table *ct,
-            struct op_channels *ch, bool *ok)
+/* The latest version of both tables, parsed. */
+static bool
+load_tables(struct req *r, struct opinion_fig *x, struct op_margins *m, struct op_channels *ch,
+            struct opinion_fail *f)
 {
     struct store *s = app_store(r->app);
     const char *why = NULL;
-    *ok = false;
-    enum err e = store_calibration_get(s, r->arena, MARGINS_TABLE, 0, mt);
+    enum err e = store_calibration_get(s, r->arena, MARGINS_TABLE, 0, &x->mt);
     if (!e)
-        e = store_calibration_get(s, r->arena, CHANNELS_TABLE, 0, ct);
+        e = store_calibration_get(s, r->arena, CHANNELS_TABLE, 0, &x->ct);
     if (e == ERR_NOTFOUND)
-        return http_problem(r, 503, "unavailable",
-                            "no calibration table " MARGINS_TABLE " or " CHANNELS_TABLE
-                            " in the store (tyndau calibration load)",
-                            NULL);
+        return fail(f, OPW_NO_TABLES, 503, "unavailable",
+                    "no calibration table " MARGINS_TABLE " or " CHANNELS_TABLE
+                    " in the store (tyndau calibration load)",
+                    NULL);
     if (e)
-        return http_problem(r, 503, "unavailable", "the store does not answer", NULL);
-    if (op_margins_parse(r->arena, (struct str){mt->body, mt->body_len}, m, &why) ||
-        op_channels_parse(r->arena, (struct str){ct->body, ct->body_len}, ch, &why))
-        return http_problem(r, 500, "internal", "a stored calibration table does not parse", NULL);
-    *ok = true;
-    return HANDLED_DONE;
+        return fail(f, OPW_STORE, 503, "unavailable", "the store does not answer", NULL);
+    if (op_margins_parse(r->arena, (struct str){x->mt.body, x->mt.body_len}, m, &why) ||
+        op_channels_parse(r->arena, (struct str){x->ct.body, x->ct.body_len}, ch, &why))
+        return fail(f, OPW_BAD_TABLE, 500, "internal", "a stored calibration table does not parse",
+                    NULL);
+    return true;
 }
 
 static int
@@ -184,9 +176,10 @@ cat_index(const struct op_var *v, const char *label)
 }
 
 /* For a region: the margins without the region variable, every other
- * variable scaled from the national total to the region's adults. */
+ * variable scaled from the national total to the region's adults (in a). */
 static bool
-region_margins(const struct op_margins *m, const char *kato, struct op_margins *out)
+region_margins(struct arena *a, const struct op_margins *m, const char *kato,
+               struct op_margins *out)
 {
     int rv = var_index(m, "region");
     int k = rv < 0 ? -1 : cat_index(&m->var[rv], kato);
@@ -198,21 +191,12 @@ region_margins(const struct op_margins *m, const char *kato, struct op_margins *
         if ((int)v == rv || m->var[v].part_count != 1)
             continue;
         out->var[out->var_count] = m->var[v];
-        double *p = malloc(m->var[v].cat_count * sizeof(double));
-        if (!p)
-            return false;
+        double *p = ARENA_ARRAY(a, double, m->var[v].cat_count);
         for (size_t c = 0; c < m->var[v].cat_count; c++)
             p[c] = m->var[v].pop[c] * f;
         out->var[out->var_count++].pop = p;
     }
     return out->var_count > 0;
-}
-
-static void
-region_margins_free(struct op_margins *m)
-{
-    for (size_t v = 0; v < m->var_count; v++)
-        free(m->var[v].pop);
 }
 
 struct keyed {
@@ -382,18 +366,8 @@ table_json(struct buf *b, const char *key, const struct calib_table *t)
     jstr(b, "loaded_at", when);
 }
 
-struct answer {
-    const struct opinion_q *q;
-    const struct op_result *res;
-    const struct op_margins *m; /* as weighted to */
-    const struct calib_table *mt, *ct;
-    const char *coverage_channel;
-    size_t records;
-    bool synthetic;
-};
-
 static char *
-answer_json(struct req *r, const struct answer *x, size_t *len)
+answer_json(struct req *r, const struct opinion_fig *x, size_t *len)
 {
     const struct op_result *e = x->res;
     struct arena *a = r->arena;
@@ -490,7 +464,7 @@ answer_json(struct req *r, const struct answer *x, size_t *len)
                       " reach \"%s\" in %s version %lld) differ from those it reaches by at most"
                       " %.0f percentage points: an assumption, not an estimate",
                       100 * (1 - e->coverage), channels_in_words(a, x->q), x->coverage_channel,
-                      x->ct->name, (long long)x->ct->version, 100 * e->delta));
+                      x->ct.name, (long long)x->ct.version, 100 * e->delta));
     end_obj(&b, "},");
     jnum(&b, "bot_effect", e->bot_effect);
     buf_printf(&b, "\"low_confidence\":%s,\"reasons\":[", e->low_confidence ? "true" : "false");
@@ -500,10 +474,10 @@ answer_json(struct req *r, const struct answer *x, size_t *len)
     end_obj(&b, "],");
 
     buf_puts(&b, "\"calibration\":{");
-    table_json(&b, "margins", x->mt);
+    table_json(&b, "margins", &x->mt);
     margins_rows(&b, x->m, &e->wt);
     end_obj(&b, "},");
-    table_json(&b, "channels", x->ct);
+    table_json(&b, "channels", &x->ct);
     jnum(&b, "coverage", e->coverage);
     jstr(&b, "channel", x->coverage_channel);
     end_obj(&b, "},");
@@ -527,7 +501,7 @@ answer_json(struct req *r, const struct answer *x, size_t *len)
  * bound on the reach of them together, so the band errs wide), or "any". */
 static bool
 coverage_of(struct req *r, const struct opinion_q *q, const struct op_channels *ch,
-            double *coverage, const char **channel)
+            double *coverage, const char **channel, struct opinion_fail *f)
 {
     if (!q->sources_count) {
         *channel = "any";
@@ -537,13 +511,13 @@ coverage_of(struct req *r, const struct opinion_q *q, const struct op_channels *
         for (size_t i = 0; i < q->sources_count; i++) {
             double c = op_channel_share(ch, q->sources[i]);
             if (!(c > 0)) {
-                http_problem(r, 422, "invalid-value",
-                             arena_printf(r->arena,
-                                          "source %s has no reach figure in the channel table,"
-                                          " so the band cannot be drawn",
-                                          q->sources[i]),
-                             "sources");
-                return false;
+                f->source = q->sources[i];
+                return fail(f, OPW_NO_REACH, 422, "invalid-value",
+                            arena_printf(r->arena,
+                                         "source %s has no reach figure in the channel table,"
+                                         " so the band cannot be drawn",
+                                         q->sources[i]),
+                            "sources");
             }
             if (c > *coverage) {
                 *coverage = c;
@@ -551,10 +525,65 @@ coverage_of(struct req *r, const struct opinion_q *q, const struct op_channels *
             }
         }
     }
-    if (!(*coverage > 0)) {
-        http_problem(r, 503, "unavailable", "the channel table has no reach for \"any\"", NULL);
+    if (!(*coverage > 0))
+        return fail(f, OPW_BAD_TABLE, 503, "unavailable",
+                    "the channel table has no reach for \"any\"", NULL);
+    return true;
+}
+
+bool
+http_opinion_compute(struct req *r, const struct opinion_q *q, struct opinion_fig *x,
+                     struct opinion_fail *f)
+{
+    memset(x, 0, sizeof(*x));
+    x->q = q;
+    struct op_margins *national = ARENA_NEW(r->arena, struct op_margins), *m = national;
+    struct op_channels ch;
+    if (!load_tables(r, x, national, &ch, f))
         return false;
+    struct op_opts o;
+    op_opts_default(&o);
+    if (!coverage_of(r, q, &ch, &o.coverage, &x->coverage_channel, f))
+        return false;
+    if (q->region) {
+        m = ARENA_NEW(r->arena, struct op_margins);
+        if (!region_margins(r->arena, national, q->region->kato, m))
+            return fail(f, OPW_REGION, 422, "invalid-value",
+                        "the calibration table has no population for this region", "region");
     }
+    struct stance_query sq = {
+        .topic = q->topic,
+        .from = tm_local_time(q->from_day, 0, 0, 0),
+        .to = tm_local_time(q->to_day + 1, 0, 0, 0),
+        .sources = q->sources_csv,
+        .region = q->region ? q->region->kato : NULL,
+        .limit = OPINION_ROWS_MAX,
+    };
+    struct stance_row *rows;
+    size_t count;
+    const char *why = NULL;
+    struct op_sample s;
+    enum err e = store_stance_list(app_store(r->app), r->arena, &sq, &rows, &count);
+    if (e == ERR_TOOBIG)
+        return fail(f, OPW_TOO_MANY, 422, "invalid-value",
+                    "more than 1,000,000 stance records match: narrow the period, sources"
+                    " or region",
+                    "from");
+    if (e)
+        return fail(f, OPW_STORE, 503, "unavailable", "the store does not answer", NULL);
+    if (count == 0)
+        return fail(f, OPW_NO_RECORDS, 422, "invalid-value",
+                    "no stance records for this topic, period, sources and region", "topic");
+    if (!build_sample(r->arena, rows, count, m, &s, &x->synthetic, &why))
+        return fail(f, OPW_SAMPLE, 422, "invalid-value", why, NULL);
+    struct op_result *res = ARENA_NEW(r->arena, struct op_result);
+    e = op_estimate(r->arena, &s, m, &o, res, &why);
+    if (e)
+        return fail(f, OPW_WEIGHTS, 422, "invalid-value",
+                    arena_printf(r->arena, "the sample cannot be weighted: %s", why), NULL);
+    x->res = res;
+    x->m = m;
+    x->records = count;
     return true;
 }
 
@@ -562,77 +591,12 @@ enum handled
 h_opinion(struct req *r)
 {
     struct opinion_q q;
-    if (!parse_query(r, &q))
-        return HANDLED_DONE;
-    struct calib_table mt, ct;
-    struct op_margins national, regional = {0}, *m = &national;
-    struct op_channels ch;
-    bool ok;
-    enum handled h = load_tables(r, &mt, &national, &ct, &ch, &ok);
-    if (!ok)
-        return h;
-    struct answer x = {.q = &q, .mt = &mt, .ct = &ct};
-    struct op_opts o;
-    op_opts_default(&o);
-    if (!coverage_of(r, &q, &ch, &o.coverage, &x.coverage_channel))
-        return HANDLED_DONE;
-    if (q.region) {
-        if (!region_margins(&national, q.region->kato, &regional)) {
-            region_margins_free(&regional);
-            return http_problem(r, 422, "invalid-value",
-                                "the calibration table has no population for this region",
-                                "region");
-        }
-        m = &regional;
-    }
-    struct stance_query sq = {
-        .topic = q.topic,
-        .from = tm_local_time(q.from_day, 0, 0, 0),
-        .to = tm_local_time(q.to_day + 1, 0, 0, 0),
-        .sources = q.sources_csv,
-        .region = q.region ? q.region->kato : NULL,
-        .limit = OPINION_ROWS_MAX,
-    };
-    struct stance_row *rows;
-    size_t count;
-    const char *why = NULL;
-    struct op_sample s;
-    struct op_result res;
-    enum err e = store_stance_list(app_store(r->app), r->arena, &sq, &rows, &count);
-    if (e == ERR_TOOBIG) {
-        h = http_problem(r, 422, "invalid-value",
-                         "more than 1,000,000 stance records match: narrow the period, sources"
-                         " or region",
-                         "from");
-        goto out;
-    }
-    if (e) {
-        h = http_problem(r, 503, "unavailable", "the store does not answer", NULL);
-        goto out;
-    }
-    if (count == 0) {
-        h = http_problem(r, 422, "invalid-value",
-                         "no stance records for this topic, period, sources and region", "topic");
-        goto out;
-    }
-    if (!build_sample(r->arena, rows, count, m, &s, &x.synthetic, &why)) {
-        h = http_problem(r, 422, "invalid-value", why, NULL);
-        goto out;
-    }
-    e = op_estimate(r->arena, &s, m, &o, &res, &why);
-    if (e) {
-        h = http_problem(r, 422, "invalid-value",
-                         arena_printf(r->arena, "the sample cannot be weighted: %s", why), NULL);
-        goto out;
-    }
-    x.res = &res;
-    x.m = m;
-    x.records = count;
+    struct opinion_fig x;
+    struct opinion_fail f = {0};
+    if (!http_opinion_query(r, false, &q, &f) || !http_opinion_compute(r, &q, &x, &f))
+        return http_problem(r, f.status, f.type, f.detail, f.field);
     size_t len;
     char *body = answer_json(r, &x, &len);
-    h = body ? http_reply(r, 200, "application/json", body, len)
-             : http_problem(r, 500, "internal", "cannot encode the response", NULL);
-out:
-    region_margins_free(&regional);
-    return h;
+    return body ? http_reply(r, 200, "application/json", body, len)
+                : http_problem(r, 500, "internal", "cannot encode the response", NULL);
 }

@@ -141,6 +141,7 @@ void html_summary_row(struct page *p, const char *key, const char *value);
 const char *page_status(const struct page *p, enum appeal_status s);
 const char *page_action(const struct page *p, enum appeal_action a);
 const char *page_kind(const struct page *p, enum appeal_kind k);
+const char *page_channel(const struct page *p, enum appeal_channel c);
 /* Reference names; the code itself when unknown, NULL for NULL. */
 const char *page_region(const struct page *p, const char *kato);
 const char *page_topic(const struct page *p, const char *code);
@@ -154,6 +155,13 @@ const char *page_due(struct page *p, int64_t due_at);
  * name; first is an extra option with value "" (NULL: none). */
 struct html_option *page_region_options(struct page *p, const char *first, size_t *count);
 struct html_option *page_topic_options(struct page *p, const char *first, size_t *count);
+
+/* ---- the officials' workspace (page_work.c) ---- */
+/* A page route the caller may not use unsigned in: GET goes to /work/login
+ * (and back after signing in); a form post is answered with a 401 page. */
+enum handled page_sign_in(struct req *r);
+/* Who is signed in, links to the queue (and intake for operators), sign out. */
+void page_work_bar(struct page *p);
 
 /* "/assets/NAME?v=HASH" for an embedded file name ("tyndau.css"); the hash
  * (of the content) changes when the file does, so the URL may be cached for

@@ -133,6 +133,58 @@ bool http_json_str(struct req *r, json_t *o, const char *name, size_t max, const
 
 /* ---- JSON out ---- */
 json_t *http_appeal_json(struct req *r, const struct appeal *ap, bool full);
+/* ---- opinion figures (api_opinion.c), for the API and the /opinion page ---- */
+struct op_result;
+struct op_margins;
+enum { OPINION_SOURCES_MAX = 8 };
+struct opinion_q {
+    const char *topic;
+    const struct ref_topic *topic_ref;
+    int32_t from_day, to_day; /* Almaty days, both included */
+    const char *sources[OPINION_SOURCES_MAX];
+    size_t sources_count;
+    const char *sources_csv; /* ",vk,ok," or NULL */
+    const struct ref_region *region;
+};
+/* Why there are no figures, for a page to say in its own words. */
+enum opinion_why {
+    OPW_QUERY,      /* a malformed or unknown query value (field) */
+    OPW_NO_TOPIC,   /* no topic given */
+    OPW_NO_TABLES,  /* no calibration tables loaded */
+    OPW_BAD_TABLE,  /* a stored table does not parse or lacks "any" */
+    OPW_STORE,      /* the store does not answer */
+    OPW_NO_REACH,   /* a source without a reach figure (source) */
+    OPW_REGION,     /* no population for the region */
+    OPW_TOO_MANY,   /* too many records */
+    OPW_NO_RECORDS, /* no records */
+    OPW_SAMPLE,     /* a record does not fit the margins */
+    OPW_WEIGHTS,    /* the sample cannot be weighted */
+};
+struct opinion_fail {
+    enum opinion_why why;
+    unsigned status; /* the API's problem: status, type, detail (English), field */
+    const char *type, *detail, *field;
+    const char *source; /* OPW_NO_REACH: the source */
+};
+/* The figures of one query; everything lives in the request arena. */
+struct opinion_fig {
+    const struct opinion_q *q;
+    const struct op_result *res;
+    const struct op_margins *m; /* as weighted to */
+    struct calib_table mt, ct;  /* margins and channels tables, latest versions */
+    const char *coverage_channel;
+    size_t records;
+    bool synthetic;
+};
+/* Read topic, from, to, sources and region from the query string (with
+ * form, a blank value is absent). False with f set on bad input. */
+bool http_opinion_query(struct req *r, bool form, struct opinion_q *q, struct opinion_fail *f);
+/* The figures for q. False with f set when there are none. */
+bool http_opinion_compute(struct req *r, const struct opinion_q *q, struct opinion_fig *x,
+                          struct opinion_fail *f);
+
+/* The dashboard's figures (api_stats.c). */
+json_t *http_stats_json(struct req *r, const struct app_stats *st);
 char *http_time(struct req *r, int64_t t); /* RFC 3339 Almaty, in arena; NULL for 0 */
 
 /* ---- handlers ---- */
@@ -156,6 +208,7 @@ enum handled h_rules_put(struct req *r);
 enum handled h_keyword_rules_get(struct req *r);
 enum handled h_keyword_rules_put(struct req *r);
 enum handled h_opinion(struct req *r);
+enum handled h_stats(struct req *r);
 enum handled h_clusters_list(struct req *r);
 enum handled h_cluster_get(struct req *r);
 enum handled h_cluster_answer(struct req *r);
@@ -166,6 +219,16 @@ enum handled h_portal_submit(struct req *r);
 enum handled h_track(struct req *r);
 enum handled h_track_act(struct req *r);
 enum handled h_answered(struct req *r);
+enum handled h_dashboard(struct req *r);
+enum handled h_opinion_page(struct req *r);
+enum handled h_work_login(struct req *r);
+enum handled h_work_login_post(struct req *r);
+enum handled h_work_logout(struct req *r);
+enum handled h_work_queue(struct req *r);
+enum handled h_work_case(struct req *r);
+enum handled h_work_act(struct req *r);
+enum handled h_intake(struct req *r);
+enum handled h_intake_submit(struct req *r);
 /* Shared checks of contact fields (api_appeals.c). */
 bool http_phone_ok(const char *p);
 bool http_email_ok(const char *e);

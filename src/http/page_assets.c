@@ -29,6 +29,11 @@ static const struct {
     {"licences.txt", "static/licences.txt", "text/plain; charset=utf-8"},
     {"tyndau.css", "static/tyndau.css", "text/css; charset=utf-8"},
     {"tyndau.js", "static/tyndau.js", "text/javascript; charset=utf-8"},
+    {"work.js", "static/work.js", "text/javascript; charset=utf-8"},
+    {"dashboard.css", "static/dashboard.css", "text/css; charset=utf-8"},
+    {"dashboard.js", "static/dashboard.js", "text/javascript; charset=utf-8"},
+    {"uPlot.min.css", "uPlot.min.css", "text/css; charset=utf-8"},
+    {"uPlot.iife.min.js", "uPlot.iife.min.js", "text/javascript; charset=utf-8"},
 };
 
 static struct {

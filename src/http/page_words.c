@@ -51,10 +51,25 @@ static const char *const kind_msg[KIND__COUNT] = {
 };
 _Static_assert(ARRAY_LEN(kind_msg) == KIND__COUNT, "kind_msg out of date");
 
+static const char *const channel_msg[CHANNEL__COUNT] = {
+    [CHANNEL_WEB] = N_("Web portal"),
+    [CHANNEL_API] = N_("Connected system"),
+    [CHANNEL_PHONE] = N_("Phone call"),
+    [CHANNEL_LETTER] = N_("Letter"),
+    [CHANNEL_RECEPTION] = N_("In person at reception"),
+};
+_Static_assert(ARRAY_LEN(channel_msg) == CHANNEL__COUNT, "channel_msg out of date");
+
 const char *
 page_status(const struct page *p, enum appeal_status s)
 {
     return (unsigned)s < STATUS__COUNT ? page_t(p, status_msg[s]) : "?";
+}
+
+const char *
+page_channel(const struct page *p, enum appeal_channel c)
+{
+    return (unsigned)c < CHANNEL__COUNT ? page_t(p, channel_msg[c]) : "?";
 }
 
 const char *

@@ -268,15 +268,20 @@ dispatch(struct req *r)
     const struct route *rt = r->route;
     bool signed_in = r->caller.user.id != 0;
     if (rt->roles != ROLES_ANY) {
+        /* A page sends a browser to sign in; the API answers a problem. */
+        bool page = strncmp(rt->path, "/api/", 5) != 0 && strncmp(rt->path, "/problems/", 10) != 0;
         if (!signed_in)
-            return http_problem(r, 401, "unauthorized", "sign in first", NULL);
+            return page ? page_sign_in(r)
+                        : http_problem(r, 401, "unauthorized", "sign in first", NULL);
         /* Agency staff on an appeal route learn nothing about another agency's
          * appeal: the app answers 404 for it before any role check. Every
          * other role not in the table is refused here. */
         enum role role = r->caller.user.role;
         bool agency_staff = role == ROLE_OFFICIAL || role == ROLE_SUPERVISOR;
         if (!(rt->roles & ROLE_BIT(role)) && !(agency_staff && rt->obj == OBJ_APPEAL))
-            return http_problem(r, 403, "forbidden", "your role may not do this", NULL);
+            return page ? page_error(r, 403, N_("You cannot open this page"),
+                                     N_("Your role does not give access to it."))
+                        : http_problem(r, 403, "forbidden", "your role may not do this", NULL);
     }
     return rt->fn(r);
 }

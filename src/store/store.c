@@ -469,6 +469,14 @@ store_counts(struct store *s, int64_t *total, int64_t *open, int64_t *overdue)
 {
     return s->ops->counts(s, total, open, overdue);
 }
+
+enum err
+store_stats(struct store *s, struct arena *a, const struct stats_query *q, struct store_stats *out)
+{
+    if (q->days < 1 || q->days > STORE_STATS_DAYS_MAX)
+        return ERR_INVALID;
+    return s->ops->stats(s, a, q, out);
+}
 enum err
 store_tx_calibration_insert(struct store_tx *tx, struct calib_table *t)
 {

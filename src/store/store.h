@@ -231,6 +231,52 @@ enum err store_chain_verify(struct store *s, int64_t *checked, int64_t *bad);
 /* Counts for /metrics and the demo: appeals total and open. */
 enum err store_counts(struct store *s, int64_t *total, int64_t *open, int64_t *overdue);
 
+/* ---- dashboard statistics ---- */
+enum {
+    STORE_STATS_DAYS_MAX = 366, /* days one statistics read may cover */
+    STORE_STATS_TOPICS = 10     /* topics in the top list */
+};
+/* The scope and the window of one statistics read. Days are Almaty days at
+ * utc_offset (Kazakhstan keeps one offset the year round). */
+struct stats_query {
+    const char *agency; /* NULL: every agency */
+    const char *region; /* NULL: every region */
+    int64_t now;
+    int64_t today;      /* the instant the current day began */
+    int64_t since;      /* the instant the window's first day began */
+    int32_t days;       /* days in the window, today included: 1..STORE_STATS_DAYS_MAX */
+    int32_t utc_offset; /* seconds east of UTC */
+};
+struct stats_topic {
+    const char *topic; /* topic code */
+    int64_t count;     /* appeals received in the window */
+};
+struct stats_region {
+    const char *kato;
+    int64_t received; /* in the window */
+    int64_t open;     /* awaiting an answer now */
+    int64_t overdue;  /* awaiting an answer past the due date now */
+};
+/* Received counts appeals by when the citizen filed them (registration may
+ * come on the next working day). Open means awaiting an answer (registered,
+ * forwarded, in review, extended, reopened); overdue, open with the due date
+ * passed. An appeal is answered in the window when its first answer falls in
+ * it; on time when that answer came no later than the due date then in
+ * force; its time to answer runs from filing. Strings and arrays in a. */
+struct store_stats {
+    int64_t received_today, open, overdue;
+    int64_t answered, answered_on_time;            /* first answers in the window */
+    double median_answer_hours;                    /* filing to first answer; -1: none */
+    int64_t *per_day;                              /* q->days counts, oldest first, by filing day */
+    struct stats_topic topics[STORE_STATS_TOPICS]; /* most appeals first, then by code */
+    size_t topics_count;
+    struct stats_region *regions; /* regions with an appeal in scope, by KATO code */
+    size_t regions_count;
+};
+/* Statistics for q. ERR_INVALID when q->days is out of range. */
+enum err store_stats(struct store *s, struct arena *a, const struct stats_query *q,
+                     struct store_stats *out);
+
 /* ---- opinion: calibration tables and stance records ---- */
 /* One version of a calibration table: the CSV it was loaded from. */
 struct calib_table {

@@ -77,6 +77,8 @@ struct store_ops {
     enum err (*ref_load)(struct store *s, struct arena *a, struct ref_data *out);
     enum err (*chain_verify)(struct store *s, int64_t *checked, int64_t *bad);
     enum err (*counts)(struct store *s, int64_t *total, int64_t *open, int64_t *overdue);
+    enum err (*stats)(struct store *s, struct arena *a, const struct stats_query *q,
+                      struct store_stats *out);
     /* opinion (005_calibration) */
     enum err (*tx_calibration_insert)(struct store_tx *tx, struct calib_table *t);
     enum err (*calibration_list)(struct store *s, struct arena *a, bool all,

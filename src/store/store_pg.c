@@ -1731,6 +1731,158 @@ pg_counts(struct store *s, int64_t *total, int64_t *open, int64_t *overdue)
     return e;
 }
 
+/* ---- dashboard statistics ---- */
+
+#define STATS_OPEN "a.status IN ('registered','forwarded','in_review','extended','reopened')"
+#define STATS_SCOPE                                                                                \
+    "($1::text IS NULL OR a.agency = $1::text) AND ($2::text IS NULL OR a.region = $2::text)"
+/* The first answer of each appeal in scope given at or after $3 (the
+ * agency that answered is the event's). */
+#define STATS_ANSWERS                                                                              \
+    " FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id WHERE e.action = 'answered'"       \
+    " AND e.at >= $3::bigint AND ($1::text IS NULL OR e.agency = $1::text)"                        \
+    " AND ($2::text IS NULL OR a.region = $2::text) AND NOT EXISTS (SELECT 1 FROM appeal_events p" \
+    " WHERE p.appeal_id = e.appeal_id AND p.action = 'answered' AND p.seq < e.seq)"
+
+static enum err
+pg_stats_regions(struct pg *q, struct conn *c, struct arena *a, const struct stats_query *sq,
+                 struct store_stats *out)
+{
+    struct params p = {0};
+    p_str(&p, sq->agency);
+    p_str(&p, sq->region);
+    p_i64(&p, sq->since);
+    p_i64(&p, sq->today);
+    p_i64(&p, sq->now);
+    PGresult *r;
+    enum err e =
+        read_run(q, c,
+                 "SELECT a.region, count(*) FILTER (WHERE a.filed_at >= $3::bigint),"
+                 " count(*) FILTER (WHERE a.filed_at >= $4::bigint),"
+                 " count(*) FILTER (WHERE " STATS_OPEN "),"
+                 " count(*) FILTER (WHERE " STATS_OPEN " AND a.due_at < $5::bigint)"
+                 " FROM appeals a WHERE " STATS_SCOPE " GROUP BY a.region ORDER BY a.region",
+                 &p, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    out->regions = ARENA_ARRAY(a, struct stats_region, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        struct stats_region *g = &out->regions[i];
+        *g = (struct stats_region){
+            .kato = get_str(a, r, (int)i, 0),
+            .received = get_i64(r, (int)i, 1),
+            .open = get_i64(r, (int)i, 3),
+            .overdue = get_i64(r, (int)i, 4),
+        };
+        out->received_today += get_i64(r, (int)i, 2);
+        out->open += g->open;
+        out->overdue += g->overdue;
+    }
+    out->regions_count = n;
+    PQclear(r);
+    return e;
+}
+
+static enum err
+pg_stats_days(struct pg *q, struct conn *c, const struct stats_query *sq, struct store_stats *out)
+{
+    struct params p = {0};
+    p_str(&p, sq->agency);
+    p_str(&p, sq->region);
+    p_i64(&p, sq->since);
+    p_i64(&p, sq->utc_offset);
+    PGresult *r;
+    enum err e = read_run(q, c,
+                          "SELECT (a.filed_at + $4::bigint) / 86400, count(*) FROM appeals a"
+                          " WHERE " STATS_SCOPE " AND a.filed_at >= $3::bigint GROUP BY 1",
+                          &p, &r);
+    int64_t first = (sq->since + sq->utc_offset) / TM_DAY;
+    for (int i = 0; !e && i < PQntuples(r); i++) {
+        int64_t d = get_i64(r, i, 0) - first;
+        if (d >= 0 && d < sq->days) /* a clock set back may file one in the future */
+            out->per_day[d] = get_i64(r, i, 1);
+    }
+    PQclear(r);
+    return e;
+}
+
+static enum err
+pg_stats_topics(struct pg *q, struct conn *c, struct arena *a, const struct stats_query *sq,
+                struct store_stats *out)
+{
+    struct params p = {0};
+    p_str(&p, sq->agency);
+    p_str(&p, sq->region);
+    p_i64(&p, sq->since);
+    p_i64(&p, STORE_STATS_TOPICS);
+    PGresult *r;
+    enum err e = read_run(q, c,
+                          "SELECT a.topic, count(*) AS n FROM appeals a WHERE " STATS_SCOPE
+                          " AND a.filed_at >= $3::bigint AND a.topic IS NOT NULL"
+                          " GROUP BY a.topic ORDER BY n DESC, a.topic LIMIT $4::bigint",
+                          &p, &r);
+    for (int i = 0; !e && i < PQntuples(r) && out->topics_count < STORE_STATS_TOPICS; i++)
+        out->topics[out->topics_count++] =
+            (struct stats_topic){get_str(a, r, i, 0), get_i64(r, i, 1)};
+    PQclear(r);
+    return e;
+}
+
+static enum err
+pg_stats_answers(struct pg *q, struct conn *c, const struct stats_query *sq,
+                 struct store_stats *out)
+{
+    struct params p = {0};
+    p_str(&p, sq->agency);
+    p_str(&p, sq->region);
+    p_i64(&p, sq->since);
+    PGresult *r;
+    enum err e = read_run(q, c,
+                          "SELECT count(*), count(*) FILTER (WHERE e.due_at IS NOT NULL"
+                          " AND e.at <= e.due_at)" STATS_ANSWERS,
+                          &p, &r);
+    if (!e) {
+        out->answered = get_i64(r, 0, 0);
+        out->answered_on_time = get_i64(r, 0, 1);
+    }
+    PQclear(r);
+    if (e || !out->answered)
+        return e;
+    /* The median: the middle one or two of the sorted times. */
+    p_i64(&p, (out->answered - 1) / 2);
+    e = read_run(
+        q, c, "SELECT e.at - a.filed_at AS d" STATS_ANSWERS " ORDER BY d LIMIT 2 OFFSET $4::bigint",
+        &p, &r);
+    int want = out->answered % 2 ? 1 : 2;
+    if (!e && PQntuples(r) >= want) {
+        double sum = 0;
+        for (int i = 0; i < want; i++)
+            sum += (double)get_i64(r, i, 0);
+        out->median_answer_hours = sum / want / 3600.0;
+    }
+    PQclear(r);
+    return e;
+}
+
+static enum err
+pg_stats(struct store *s, struct arena *a, const struct stats_query *sq, struct store_stats *out)
+{
+    struct pg *q = PG(s);
+    *out = (struct store_stats){.median_answer_hours = -1};
+    out->per_day = ARENA_ARRAY(a, int64_t, (size_t)sq->days);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    enum err e = pg_stats_regions(q, c, a, sq, out);
+    if (!e)
+        e = pg_stats_days(q, c, sq, out);
+    if (!e)
+        e = pg_stats_topics(q, c, a, sq, out);
+    if (!e)
+        e = pg_stats_answers(q, c, sq, out);
+    pool_put(q, c);
+    return e;
+}
+
 /* ---- opinion: calibration tables and stance records ---- */
 
 static enum err
@@ -2543,6 +2695,7 @@ const struct store_ops store_pg_ops = {
     .ref_load = pg_ref_load,
     .chain_verify = pg_chain_verify,
     .counts = pg_counts,
+    .stats = pg_stats,
     .tx_calibration_insert = pg_tx_calibration_insert,
     .calibration_list = pg_calibration_list,
     .calibration_get = pg_calibration_get,

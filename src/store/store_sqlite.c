@@ -1561,6 +1561,153 @@ sq_counts(struct store *s, int64_t *total, int64_t *open, int64_t *overdue)
     return e;
 }
 
+/* ---- dashboard statistics ---- */
+
+#define STATS_OPEN "a.status IN ('registered','forwarded','in_review','extended','reopened')"
+#define STATS_SCOPE "(?1 IS NULL OR a.agency = ?1) AND (?2 IS NULL OR a.region = ?2)"
+/* The first answer of each appeal in scope given at or after ?3 (the
+ * agency that answered is the event's). */
+#define STATS_ANSWERS                                                                              \
+    " FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id WHERE e.action = 'answered'"       \
+    " AND e.at >= ?3 AND (?1 IS NULL OR e.agency = ?1) AND (?2 IS NULL OR a.region = ?2)"          \
+    " AND NOT EXISTS (SELECT 1 FROM appeal_events p WHERE p.appeal_id = e.appeal_id"               \
+    " AND p.action = 'answered' AND p.seq < e.seq)"
+
+static enum err
+sq_stats_step(struct conn *c, sqlite3_stmt *st, const struct stats_query *q, int *rc)
+{
+    if (!st)
+        return ERR_STORE;
+    bind_str(st, 1, q->agency);
+    bind_str(st, 2, q->region);
+    *rc = sqlite3_step(st);
+    return *rc == SQLITE_ROW || *rc == SQLITE_DONE ? ERR_OK : fail(c->db);
+}
+
+static enum err
+sq_stats(struct store *s, struct arena *a, const struct stats_query *q, struct store_stats *out)
+{
+    static const char sql_regions[] =
+        "SELECT a.region, count(*) FILTER (WHERE a.filed_at >= ?3),"
+        " count(*) FILTER (WHERE a.filed_at >= ?4),"
+        " count(*) FILTER (WHERE " STATS_OPEN "),"
+        " count(*) FILTER (WHERE " STATS_OPEN " AND a.due_at < ?5)"
+        " FROM appeals a WHERE " STATS_SCOPE " GROUP BY a.region ORDER BY a.region";
+    static const char sql_days[] = "SELECT (a.filed_at + ?4) / 86400, count(*) FROM appeals a"
+                                   " WHERE " STATS_SCOPE " AND a.filed_at >= ?3 GROUP BY 1";
+    static const char sql_topics[] =
+        "SELECT a.topic, count(*) AS n FROM appeals a WHERE " STATS_SCOPE
+        " AND a.filed_at >= ?3 AND a.topic IS NOT NULL"
+        " GROUP BY a.topic ORDER BY n DESC, a.topic LIMIT ?4";
+    static const char sql_answers[] = "SELECT count(*), count(*) FILTER (WHERE e.due_at IS NOT NULL"
+                                      " AND e.at <= e.due_at)" STATS_ANSWERS;
+    static const char sql_median[] =
+        "SELECT e.at - a.filed_at AS d" STATS_ANSWERS " ORDER BY d LIMIT 2 OFFSET ?4";
+    struct sq *sq = SQ(s);
+    *out = (struct store_stats){.median_answer_hours = -1};
+    out->per_day = ARENA_ARRAY(a, int64_t, (size_t)q->days);
+    struct conn *c = pool_get(sq);
+    if (!c)
+        return ERR_STORE;
+    int rc = SQLITE_DONE;
+    /* Regions first: the counters are their sums. */
+    sqlite3_stmt *st = prep(c, sql_regions);
+    enum err e = ERR_OK;
+    size_t cap = 32;
+    out->regions = ARENA_ARRAY(a, struct stats_region, cap);
+    if (st) {
+        sqlite3_bind_int64(st, 3, q->since);
+        sqlite3_bind_int64(st, 4, q->today);
+        sqlite3_bind_int64(st, 5, q->now);
+    }
+    for (e = sq_stats_step(c, st, q, &rc); !e && rc == SQLITE_ROW; rc = sqlite3_step(st)) {
+        if (out->regions_count == cap) {
+            struct stats_region *v = ARENA_ARRAY(a, struct stats_region, cap * 2);
+            memcpy(v, out->regions, cap * sizeof(*v));
+            out->regions = v;
+            cap *= 2;
+        }
+        struct stats_region *r = &out->regions[out->regions_count++];
+        *r = (struct stats_region){
+            .kato = col_str(a, st, 0),
+            .received = sqlite3_column_int64(st, 1),
+            .open = sqlite3_column_int64(st, 3),
+            .overdue = sqlite3_column_int64(st, 4),
+        };
+        out->received_today += sqlite3_column_int64(st, 2);
+        out->open += r->open;
+        out->overdue += r->overdue;
+    }
+    if (!e && rc != SQLITE_DONE)
+        e = fail(c->db);
+    if (e)
+        goto out;
+
+    st = prep(c, sql_days);
+    if (st) {
+        sqlite3_bind_int64(st, 3, q->since);
+        sqlite3_bind_int64(st, 4, q->utc_offset);
+    }
+    int64_t first = (q->since + q->utc_offset) / TM_DAY;
+    for (e = sq_stats_step(c, st, q, &rc); !e && rc == SQLITE_ROW; rc = sqlite3_step(st)) {
+        int64_t i = sqlite3_column_int64(st, 0) - first;
+        if (i >= 0 && i < q->days) /* a clock set back may file one in the future */
+            out->per_day[i] = sqlite3_column_int64(st, 1);
+    }
+    if (!e && rc != SQLITE_DONE)
+        e = fail(c->db);
+    if (e)
+        goto out;
+
+    st = prep(c, sql_topics);
+    if (st) {
+        sqlite3_bind_int64(st, 3, q->since);
+        sqlite3_bind_int64(st, 4, STORE_STATS_TOPICS);
+    }
+    for (e = sq_stats_step(c, st, q, &rc); !e && rc == SQLITE_ROW; rc = sqlite3_step(st))
+        if (out->topics_count < STORE_STATS_TOPICS)
+            out->topics[out->topics_count++] =
+                (struct stats_topic){col_str(a, st, 0), sqlite3_column_int64(st, 1)};
+    if (!e && rc != SQLITE_DONE)
+        e = fail(c->db);
+    if (e)
+        goto out;
+
+    st = prep(c, sql_answers);
+    if (st)
+        sqlite3_bind_int64(st, 3, q->since);
+    e = sq_stats_step(c, st, q, &rc);
+    if (!e && rc != SQLITE_ROW)
+        e = fail(c->db);
+    if (e)
+        goto out;
+    out->answered = sqlite3_column_int64(st, 0);
+    out->answered_on_time = sqlite3_column_int64(st, 1);
+    if (!out->answered)
+        goto out;
+
+    /* The median: the middle one or two of the sorted times. */
+    st = prep(c, sql_median);
+    if (st) {
+        sqlite3_bind_int64(st, 3, q->since);
+        sqlite3_bind_int64(st, 4, (out->answered - 1) / 2);
+    }
+    double sum = 0;
+    int n = 0, want = out->answered % 2 ? 1 : 2;
+    for (e = sq_stats_step(c, st, q, &rc); !e && rc == SQLITE_ROW && n < want;
+         rc = sqlite3_step(st)) {
+        sum += (double)sqlite3_column_int64(st, 0);
+        n++;
+    }
+    if (!e && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = fail(c->db);
+    if (!e && n == want)
+        out->median_answer_hours = sum / n / 3600.0;
+out:
+    pool_put(sq, c);
+    return e;
+}
+
 /* ---- opinion: calibration tables and stance records ---- */
 
 static enum err
@@ -2427,6 +2574,7 @@ const struct store_ops store_sqlite_ops = {
     .ref_load = sq_ref_load,
     .chain_verify = sq_chain_verify,
     .counts = sq_counts,
+    .stats = sq_stats,
     .tx_calibration_insert = sq_tx_calibration_insert,
     .calibration_list = sq_calibration_list,
     .calibration_get = sq_calibration_get,

@@ -60,6 +60,10 @@ static struct route_case cases[] = {
      "{\"reason\":\"Больше не актуально\"}", false},
     {"GET", "/api/v1/queue", WHO_STAFF, "official,supervisor,operator", NULL, false},
     {"GET", "/api/v1/opinion", WHO_STAFF, "analyst,supervisor,admin", NULL, false},
+    {"GET", "/api/v1/stats", WHO_STAFF, "supervisor,analyst,admin", NULL, false},
+    /* The dashboard and the opinion page: pages, refused as the workspace's are. */
+    {"GET", "/dashboard", WHO_STAFF, "supervisor,analyst", NULL, false},
+    {"GET", "/opinion", WHO_STAFF, "analyst,supervisor,admin", NULL, false},
     /* {id}: the fixture's first appeal, which starts a cluster of its own */
     {"GET", "/api/v1/clusters", WHO_STAFF, "operator,official,supervisor,analyst,admin", NULL,
      false},
@@ -98,6 +102,29 @@ static struct route_case cases[] = {
     {"POST", "/track/{tracking}/rating", WHO_CITIZEN, NULL, "score=2", false},
     {"POST", "/track/{tracking}/dispute", WHO_CITIZEN, NULL, "reason=x", false},
     {"GET", "/answered", WHO_ANYONE, NULL, NULL, false},
+    /* The officials' workspace: page routes send a browser without a session
+     * to /work/login and refuse other roles with a 403 page (call() gives
+     * every form post a valid double-submit csrf token, so the role check
+     * itself is what refuses). */
+    {"GET", "/work/login", WHO_ANYONE, NULL, NULL, false},
+    {"POST", "/work/login", WHO_ANYONE, NULL, "login=nobody&password=x", false},
+    {"POST", "/work/logout", WHO_SIGNED_IN, NULL, "", false},
+    {"GET", "/work", WHO_STAFF, "official,supervisor,operator", NULL, false},
+    {"GET", "/work/intake", WHO_STAFF, "operator", NULL, false},
+    {"POST", "/work/intake", WHO_STAFF, "operator", "channel=phone", false},
+    {"GET", "/work/case/{tracking}", WHO_STAFF, "official,supervisor,operator", NULL, false},
+    {"POST", "/work/case/{tracking}/take", WHO_STAFF, "official,supervisor", "", false},
+    {"POST", "/work/case/{tracking}/answer", WHO_STAFF, "official,supervisor",
+     "text=%D0%A0%D0%B5%D0%BC%D0%BE%D0%BD%D1%82+%D0%B2%D1%8B%D0%BF%D0%BE%D0%BB%D0%BD%D0%B5%D0%BD&"
+     "answer_language=ru",
+     false},
+    {"POST", "/work/case/{tracking}/forward", WHO_STAFF, "official,supervisor,operator",
+     "agency={B}&forward_reason=other", false},
+    {"POST", "/work/case/{tracking}/extend", WHO_STAFF, "official,supervisor",
+     "due_date={D}&extend_reason=check", false},
+    {"POST", "/work/case/{tracking}/return", WHO_STAFF, "supervisor", "return_reason=incomplete",
+     false},
+    {"POST", "/work/case/{tracking}/close", WHO_STAFF, "official,supervisor", "", false},
     {"GET", "/assets/{name}", WHO_ANYONE, NULL, NULL, false},
 };
 
@@ -106,6 +133,30 @@ static bool
 is_page(const char *path)
 {
     return strncmp(path, "/api/", 5) != 0 && strncmp(path, "/problems/", 10) != 0;
+}
+
+/* A valid double-submit token for form posts (26 of [a-z2-7]). */
+#define FORM_CSRF "abcdefghijklmnopqrstuvwxyz"
+
+/* How a page refuses: status 401 means "not signed in", which sends a GET to
+ * /work/login and answers a form post with a 401 page; 403 is a 403 page.
+ * NULL if r is that, else why not. */
+static const char *
+check_page_refusal(const struct resp *r, const char *method, int status)
+{
+    const char *ct = resp_header(r, "Content-Type");
+    if (status == 401 && strcmp(method, "GET") == 0) {
+        const char *loc = resp_header(r, "Location");
+        if (r->status != 303 || !loc || strncmp(loc, "/work/login", 11) != 0)
+            return t_printf("status %d Location %s, want 303 to /work/login", r->status,
+                            loc ? loc : "(none)");
+        return NULL;
+    }
+    if (r->status != status)
+        return t_printf("status %d, want %d", r->status, status);
+    if (!ct || strncmp(ct, "text/html", 9) != 0)
+        return t_printf("Content-Type %s, want text/html", ct ? ct : "(none)");
+    return NULL;
 }
 
 static const char *const all_roles[] = {"citizen",    "operator", "official",
@@ -359,8 +410,17 @@ call(struct fx *f, const struct route_case *c, const char *tid, const char *auth
     const char *const kv[][2] = {
         {"{tracking}", tid}, {"{type}", "not-found"}, {"{name}", "tyndau.css"}, {"{id}", cid}};
     const char *path = fill(c->path, kv, 4);
+    const char *body = body_for(f, c, tid ? tid : "");
+    if (is_page(c->path) && strcmp(c->method, "POST") == 0 && strncmp(c->path, "/work", 5) == 0) {
+        /* Past the csrf check, so that the route's own checks answer. */
+        const char *h[] = {"Content-Type: application/x-www-form-urlencoded",
+                           "Cookie: tyndau_csrf=" FORM_CSRF, auth, NULL};
+        return srv_req(
+            f->s, c->method, path, h,
+            t_printf("csrf=" FORM_CSRF "%s%s", body && *body ? "&" : "", body ? body : ""));
+    }
     const char *h[] = {auth, NULL};
-    return srv_req(f->s, c->method, path, h, body_for(f, c, tid ? tid : ""));
+    return srv_req(f->s, c->method, path, h, body);
 }
 
 /* ---- another agency's appeal is a missing appeal ------------------------- */
@@ -462,7 +522,9 @@ access_roles(void **state)
         for (size_t t = 0; t < (on_appeal ? 2u : 1u); t++) {
             const char *before = on_appeal ? fingerprint(&f, tids[t]) : "";
             struct resp *r = call(&f, c, tids[t], NULL);
-            const char *why = check_problem(r, 401, "/problems/unauthorized");
+            bool page = is_page(c->path);
+            const char *why = page ? check_page_refusal(r, c->method, 401)
+                                   : check_problem(r, 401, "/problems/unauthorized");
             if (why)
                 failures = t_printf("%s  %s %s without credentials: %s\n", failures, c->method,
                                     c->path, why);
@@ -478,8 +540,9 @@ access_roles(void **state)
                 const char *sec =
                     t_printf("X-Tracking-Secret: %s", t ? f.ans_secret : f.reg_secret);
                 r = call(&f, c, tids[t], sec);
-                if (check_problem(r, 401, "/problems/unauthorized") &&
-                    check_problem(r, 403, "/problems/forbidden"))
+                if (page ? check_page_refusal(r, c->method, 401) != NULL
+                         : check_problem(r, 401, "/problems/unauthorized") &&
+                               check_problem(r, 403, "/problems/forbidden"))
                     failures = t_printf("%s  %s %s with the appeal's secret: %d %.200s\n", failures,
                                         c->method, c->path, r->status, r->body);
                 resp_free(r);
@@ -488,7 +551,8 @@ access_roles(void **state)
                 if (list_has(c->roles, all_roles[k]))
                     continue;
                 r = call(&f, c, tids[t], f.by_role[k]);
-                why = check_problem(r, 403, "/problems/forbidden");
+                why = page ? check_page_refusal(r, c->method, 403)
+                           : check_problem(r, 403, "/problems/forbidden");
                 if (why)
                     failures = t_printf("%s  %s %s as %s: %s\n", failures, c->method, c->path,
                                         all_roles[k], why);
