@@ -19,6 +19,9 @@ int cmd_demo(struct config *c, struct config_args *a);
 int cmd_verify(struct config *c, struct config_args *a);
 int cmd_opinion(struct config *c, struct config_args *a);
 int cmd_calibration(struct config *c, struct config_args *a);
+/* Replace the store's synthetic opinion sample (tyndau opinion demo-sample);
+ * 0 on success, else an exit status. */
+int cli_opinion_demo_write(struct store *s, const char *topic, uint64_t count, uint64_t seed);
 int cmd_eval(struct config *c, struct config_args *a);
 int cmd_train(struct config *c, struct config_args *a);
 /* `tyndau eval dedupe`: argv[0] is "dedupe", options follow. Returns the exit code. */

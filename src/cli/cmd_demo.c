@@ -324,7 +324,7 @@ cmd_demo(struct config *c, struct config_args *a)
         goto out;
     d.app = app;
     printf("tyndau demo: every appeal here is generated demo data\ndemo staff (sign in at"
-           " /api/v1/session):\n");
+           " /work/login or /api/v1/session):\n");
     char login[96];
     bool ok = make_user(app, "demo-operator", ROLE_OPERATOR, NULL, &d.operator_user) &&
               make_user(app, "demo-analyst", ROLE_ANALYST, NULL, NULL) &&
@@ -335,6 +335,10 @@ cmd_demo(struct config *c, struct config_args *a)
         snprintf(login, sizeof(login), "%s.head", demo_agencies[i]);
         ok = ok && make_user(app, login, ROLE_SUPERVISOR, demo_agencies[i], NULL);
     }
+    /* A labelled synthetic opinion sample, so /opinion shows real figures. */
+    ok = ok && cli_opinion_demo_write(s, "housing", 3000, 1) == 0;
+    printf("pages: / (citizens), /work (officials and operators), /dashboard (heads and"
+           " analysts), /opinion (analysts)\n");
     fflush(stdout);
     if (!ok)
         goto out;

@@ -537,25 +537,11 @@ topic_ok(const char *t)
     return true;
 }
 
-/* tyndau opinion demo-sample: replace the store's synthetic stance records
- * with a fresh synthetic sample. */
-static int
-opinion_demo_sample(struct config *c, struct config_args *a)
+/* Replace the store's synthetic stance records with a fresh synthetic
+ * sample of count authors on topic; 0 on success, else the exit status. */
+int
+cli_opinion_demo_write(struct store *s, const char *topic, uint64_t count, uint64_t seed)
 {
-    const char *topic = config_arg(a, "topic") ? config_arg(a, "topic") : "housing";
-    const char *cs = config_arg(a, "count"), *ss = config_arg(a, "seed");
-    uint64_t count = 3000, seed = 1;
-    if (a->pos_count != 1 || !topic_ok(topic) ||
-        (cs && (str_to_u64(str_from_cstr(cs), DEMO_COUNT_MAX, &count) || count == 0)) ||
-        (ss && str_to_u64(str_from_cstr(ss), UINT64_MAX, &seed))) {
-        fprintf(stderr,
-                "usage: tyndau opinion demo-sample [--topic=housing] [--count=1..%d] [--seed=S]\n",
-                DEMO_COUNT_MAX);
-        return 2;
-    }
-    struct store *s = cli_store(c);
-    if (!s)
-        return 1;
     int rc = 1;
     struct arena *ar = arena_new();
     struct calib_table mt, ct;
@@ -591,6 +577,29 @@ opinion_demo_sample(struct config *c, struct config_args *a)
     rc = 0;
 out:
     arena_free(ar);
+    return rc;
+}
+
+/* tyndau opinion demo-sample: replace the store's synthetic stance records
+ * with a fresh synthetic sample. */
+static int
+opinion_demo_sample(struct config *c, struct config_args *a)
+{
+    const char *topic = config_arg(a, "topic") ? config_arg(a, "topic") : "housing";
+    const char *cs = config_arg(a, "count"), *ss = config_arg(a, "seed");
+    uint64_t count = 3000, seed = 1;
+    if (a->pos_count != 1 || !topic_ok(topic) ||
+        (cs && (str_to_u64(str_from_cstr(cs), DEMO_COUNT_MAX, &count) || count == 0)) ||
+        (ss && str_to_u64(str_from_cstr(ss), UINT64_MAX, &seed))) {
+        fprintf(stderr,
+                "usage: tyndau opinion demo-sample [--topic=housing] [--count=1..%d] [--seed=S]\n",
+                DEMO_COUNT_MAX);
+        return 2;
+    }
+    struct store *s = cli_store(c);
+    if (!s)
+        return 1;
+    int rc = cli_opinion_demo_write(s, topic, count, seed);
     store_close(s);
     return rc;
 }
