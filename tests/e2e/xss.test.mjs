@@ -29,10 +29,18 @@ async function inert(page, ctx, where) {
   assert.deepEqual(ctx.errors, [], `page error on ${where}`);
 }
 
+// Every Set-Cookie of a response (Node 18's fetch has no getSetCookie():
+// there the values come joined by commas, and a cookie starts at NAME=).
+function setCookies(headers) {
+  if (typeof headers.getSetCookie === 'function') return headers.getSetCookie();
+  const all = headers.get('set-cookie');
+  return all ? all.split(/,(?=\s*[A-Za-z0-9_.-]+=)/).map((c) => c.trim()) : [];
+}
+
 // A form session for posting outside the browser: the CSRF cookie and field.
 async function formSession() {
   const res = await fetch(`${srv.base}/?lang=en`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = setCookies(res.headers).map((c) => c.split(';')[0]).join('; ');
   const html = await res.text();
   const csrf = /name="csrf" value="([a-z2-7]+)"/.exec(html)[1];
   return { cookie, csrf };
