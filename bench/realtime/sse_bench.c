@@ -10,8 +10,10 @@
  *             [--subs N] [--rate R] [--events E] [--pid PID] [--per-ip K]
  *
  * tyndau: publish = POST an appeal (the event is published after its
- * durable commit, before the 201), and event k carries "id: k" (a fresh
- * database, this program the only writer). nchan: publish = POST "k" to
+ * durable commit, before the 201); the k-th appeal's appeal.registered
+ * event carries registration number 75-YYYY-k (a fresh database, this
+ * program the only writer; the other events of the stream, such as
+ * cluster.grew, are read and not counted). nchan: publish = POST "k" to
  * the publisher location, and the event's data is k. Requests are HTTP/1.0,
  * so bodies are not chunked. Prints name=value lines. Bounded: it gives up
  * E/R + 20 seconds after publishing starts.
@@ -24,6 +26,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +39,9 @@
 
 struct sub {
     int fd;
-    int state;     /* 0 connecting/sent, 1 headers read, 2 closed */
-    char tail[64]; /* an unfinished line carried to the next read */
+    int state;       /* 0 connecting/sent, 1 headers read, 2 closed */
+    char tail[192];  /* an unfinished line's start, carried to the next read */
+    bool registered; /* the event being read is appeal.registered */
     size_t tail_len;
     long long last; /* last event number seen */
 };
@@ -129,13 +133,38 @@ record(struct sub *s, long long k, int64_t t)
     lat_us[lat_n++] = d < 0 ? 0 : (uint32_t)d;
 }
 
-/* Scan whole lines for the event number: "id: k" (tyndau) or "data: k". */
+/* The event number of one whole line, or -1: nchan's "data: k"; tyndau's
+ * registration number in the data of an appeal.registered event. */
+static long long
+line_number(struct sub *s, const char *l, size_t len)
+{
+    if (strcmp(mode, "nchan") == 0)
+        return len > 6 && memcmp(l, "data: ", 6) == 0 ? strtoll(l + 6, NULL, 10) : -1;
+    if (len > 7 && memcmp(l, "event: ", 7) == 0) {
+        s->registered = len - 7 == 17 && memcmp(l + 7, "appeal.registered", 17) == 0;
+        return -1;
+    }
+    if (!s->registered || len < 6 || memcmp(l, "data: ", 6) != 0)
+        return -1;
+    s->registered = false;
+    static const char key[] = "\"registration_number\":\"";
+    const char *k = memmem(l, len, key, sizeof(key) - 1);
+    if (!k)
+        return -1;
+    const char *q = memchr(k + sizeof(key) - 1, '"', (size_t)(l + len - (k + sizeof(key) - 1)));
+    if (!q)
+        return -1;
+    const char *dash = q;
+    while (dash > k && dash[-1] != '-')
+        dash--;
+    return strtoll(dash, NULL, 10);
+}
+
+/* Scan whole lines for event numbers. */
 static void
 scan(struct sub *s, const char *p, size_t n, int64_t t)
 {
-    const char *key = strcmp(mode, "nchan") == 0 ? "data: " : "id: ";
-    size_t kl = strlen(key);
-    char line[96];
+    char line[256];
     size_t start = 0;
     for (size_t i = 0; i < n; i++) {
         if (p[i] != '\n')
@@ -151,8 +180,9 @@ scan(struct sub *s, const char *p, size_t n, int64_t t)
             l = line;
             s->tail_len = 0;
         }
-        if (len > kl && memcmp(l, key, kl) == 0)
-            record(s, strtoll(l + kl, NULL, 10), t);
+        long long k = line_number(s, l, len);
+        if (k > 0)
+            record(s, k, t);
         start = i + 1;
     }
     size_t rest = n - start;
