@@ -43,7 +43,14 @@ is_staff_with_queue(const struct user *u)
 static bool
 next_ok(const char *s)
 {
-    if (!s || strncmp(s, "/work", 5) != 0 || strlen(s) > WORK_NEXT_MAX)
+    /* Only the signed-in pages: a sign-in never sends anyone elsewhere. */
+    static const char *const pages[] = {"/work", "/dashboard", "/opinion"};
+    bool known = false;
+    for (size_t i = 0; s && i < sizeof(pages) / sizeof(pages[0]); i++) {
+        size_t n = strlen(pages[i]);
+        known = known || (strncmp(s, pages[i], n) == 0 && (s[n] == '\0' || s[n] == '/'));
+    }
+    if (!known || strlen(s) > WORK_NEXT_MAX)
         return false;
     for (const char *q = s; *q; q++)
         if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
