@@ -145,3 +145,45 @@ test("Chromium's EventSource receives appeals as they are registered", async () 
     await srv.stop();
   }
 });
+
+test('hostile text stays data in the stream: escaped JSON, never markup', async () => {
+  const { payloads } = await import('./xss.mjs');
+  const P = payloads();
+  assert.ok(P.length >= 200);
+  const srv = await startServer(['--cluster_days=1']);
+  try {
+    const es = new EventSource(`${srv.base}/api/v1/events`);
+    const raw = [];
+    for (const kind of ['appeal.registered', 'cluster.grew']) {
+      es.addEventListener(kind, (e) => raw.push({ kind, data: e.data }));
+    }
+    await opened(es);
+    // Ten payloads to an appeal: in the text (a cluster's representative) and the address.
+    for (let i = 0; i < P.length; i += 10) {
+      const chunk = P.slice(i, i + 10).join(' ');
+      const r = await api(srv.base, 'POST', '/api/v1/appeals', {
+        body: { ...appeal(i), text: `Жалоба ${i}: ${chunk}`.slice(0, 9000), address: chunk.slice(0, 500) },
+      });
+      assert.equal(r.status, 201, r.text);
+    }
+    const want = (P.length / 10) * 2;
+    const end = Date.now() + 20000;
+    while (raw.length < want && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    es.close();
+    assert.equal(raw.length, want);
+    let representatives = 0;
+    for (const { kind, data } of raw) {
+      // JSON escapes every <, > and &: no event's data holds markup as such.
+      assert.ok(!/[<>]/.test(data), `raw markup in ${kind}: ${data.slice(0, 200)}`);
+      const j = JSON.parse(data);
+      if (kind === 'cluster.grew' && j.representative_text) {
+        representatives++;
+        assert.equal(typeof j.representative_text, 'string');
+        assert.ok(!j.representative_text.includes('example.kz'), 'contacts in the stream');
+      }
+    }
+    assert.ok(representatives > 0, 'no representative text reached the stream');
+  } finally {
+    await srv.stop();
+  }
+});
