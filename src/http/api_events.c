@@ -131,6 +131,8 @@ reader(void *cls, uint64_t pos, char *out, size_t max)
         case HUB_DROPPED:
         case HUB_CLOSED:
             return MHD_CONTENT_READER_END_OF_STREAM;
+        case HUB_FAILED:
+            return MHD_CONTENT_READER_END_WITH_ERROR;
         case HUB_EMPTY:
             break;
         }

@@ -1,14 +1,18 @@
 /*
  * hub.c - fan-out of live events to SSE subscribers: a ring of the newest
  * frames for replay, one bounded queue of shared frames per subscriber, and
- * the wake-up of waiting readers. Exports the functions of hub.h; the rest
- * is static.
+ * the wake-up of waiting readers, or, for a socket handed over with
+ * hub_sub_attach(), the writer threads that send to it directly. Exports
+ * the functions of hub.h; the rest is static.
  *
  * Locks: hub.mu guards the ring and the subscriber list; each sub.mu guards
- * that subscriber's queue and flags. Order: hub.mu, then a sub.mu. Nothing
- * here touches a socket, and wake callbacks run after both are released:
- * while a lock is held, the subscribers to wake are collected (each with a
- * reference and a count in sub.waking), then woken, then released.
+ * that subscriber's queue and flags; writer.mu guards a writer's ready list.
+ * Order: hub.mu, then a sub.mu; writer.mu is taken alone. No socket is
+ * touched under hub.mu: a writer sends (MSG_DONTWAIT) holding only that
+ * subscriber's sub.mu. Wake callbacks run after every lock is released:
+ * while a lock is held, the subscribers to wake, or to hand to a writer,
+ * are collected (each with a reference, and a count in sub.waking for a
+ * wake), then woken or handed over, then released.
  */
 #include "realtime/hub.h"
 
@@ -16,9 +20,15 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/log.h"
@@ -30,18 +40,42 @@
 #define RING_COUNT_DEFAULT 4096
 #define HEARTBEAT_MS_DEFAULT 15000
 #define QUEUE_CAP_MIN 8 /* slots of a queue's first array; a drained larger one is freed */
+#define WRITERS_DEFAULT 2
+#define IOV_BATCH 64 /* frames one send takes at most */
 
 /* One SSE frame (an event or the ping), shared read-only by the ring and the
- * queues; freed when the last holder lets go. */
+ * queues; freed when the last holder lets go. It is built once in both
+ * wire forms: the raw frame (an HTTP/1.0 body) sits inside the HTTP/1.1
+ * chunk "<hex len>\r\n<frame>\r\n", so a direct write of either is one
+ * iovec and no subscriber copies or frames anything. */
 struct frame {
     atomic_size_t refs;
     int64_t id; /* 0 for the ping */
     int64_t appeal_id;
     bool internal;
-    const char *agency; /* in text[] after the frame, or NULL */
+    const char *agency; /* in mem[] after the chunk, or NULL */
     const char *region; /* likewise */
+    const char *text;   /* the raw frame, inside chunk */
     size_t len;         /* frame bytes at text */
-    char text[];
+    size_t chunk_len;   /* chunk bytes at mem */
+    char mem[];         /* the chunk, then agency and region */
+};
+
+/* A direct-write thread: the sockets handed over by hub_sub_attach() are in
+ * its epoll (edge-triggered EPOLLOUT, so a blocked socket reports once when
+ * it drains), and publishers put the subscribers with something new to send
+ * on its ready list. Only this thread sends on, or ends, its sockets. */
+struct writer {
+    struct hub *hub; /* read-only */
+    size_t index;    /* read-only: in hub->writers */
+    pthread_t thread;
+    int ep;   /* epoll: the attached sockets (data.ptr: the sub) and evfd (NULL) */
+    int evfd; /* eventfd: the ready list grew, or stop */
+    pthread_mutex_t mu;
+    struct hub_sub **ready; /* guarded by mu: each holds a reference */
+    size_t ready_count;     /* guarded by mu */
+    size_t ready_cap;       /* guarded by mu */
+    bool stop;              /* guarded by mu */
 };
 
 struct hub_sub {
@@ -67,7 +101,16 @@ struct hub_sub {
     bool waiting;      /* guarded by mu: HUB_EMPTY armed, wake owed */
     bool dropped;      /* guarded by mu */
     bool closed;       /* guarded by mu */
+    bool failed;       /* guarded by mu: a direct write failed or a frame was cut */
     unsigned waking;   /* guarded by mu: wake calls collected, not done */
+
+    /* Direct writes (hub_sub_attach()); off then counts wire bytes. */
+    int fd;           /* guarded by mu: the attached socket; -1: none */
+    bool chunked;     /* guarded by mu: HTTP/1.1 chunks, else raw frames */
+    struct writer *w; /* guarded by mu: its writer, once attached */
+    bool scheduled;   /* guarded by mu: on w's ready list */
+    bool blocked;     /* guarded by mu: a send hit EAGAIN; EPOLLOUT resumes */
+    bool detaching;   /* guarded by mu: hub_unsubscribe() waits for fd -1 */
 };
 
 struct hub {
@@ -94,12 +137,24 @@ struct hub {
     pthread_t hb_thread;  /* guarded by hb_mu, valid while hb_running */
     bool hb_running;      /* guarded by hb_mu */
     bool hb_stop;         /* guarded by hb_mu: a stop is under way */
+
+    struct writer *writers; /* read-only: writer_count of them */
+    size_t writer_count;    /* read-only */
+    atomic_size_t next_writer;
 };
 
-/* Subscribers to wake once the locks are released. */
+/* Subscribers to wake, or to schedule on a writer, once the locks are
+ * released; each entry holds a reference. */
 struct wakes {
     struct hub_sub **v;
     size_t count, cap;
+};
+
+/* What one publish (heartbeat, close) collected: wakes for readers that
+ * MHD drives, and per writer the attached subscribers to flush. */
+struct due {
+    struct wakes wake;
+    struct wakes sched[HUB_WRITERS_MAX];
 };
 
 enum enqueued { ENQ_SKIPPED, ENQ_QUEUED, ENQ_DROPPED };
@@ -125,6 +180,32 @@ hub_filter_match(const struct hub_filter *f, const struct hub_event *ev)
 
 /* ---- frames ---- */
 
+/* A frame of the len bytes at text, with extra_len more bytes after the
+ * chunk (returned in *extra) and one reference for the caller. */
+static struct frame *
+frame_alloc(const char *text, size_t len, size_t extra_len, char **extra)
+{
+    char hdr[24];
+    int hdr_len = snprintf(hdr, sizeof(hdr), "%zx\r\n", len);
+    assert(hdr_len > 0 && (size_t)hdr_len < sizeof(hdr));
+    size_t chunk_len = (size_t)hdr_len + len + 2;
+    struct frame *f = xmalloc(sizeof(*f) + chunk_len + extra_len);
+    atomic_init(&f->refs, 1);
+    f->id = 0;
+    f->appeal_id = 0;
+    f->internal = false;
+    f->agency = NULL;
+    f->region = NULL;
+    memcpy(f->mem, hdr, (size_t)hdr_len);
+    memcpy(f->mem + hdr_len, text, len);
+    memcpy(f->mem + hdr_len + len, "\r\n", 2);
+    f->text = f->mem + hdr_len;
+    f->len = len;
+    f->chunk_len = chunk_len;
+    *extra = f->mem + chunk_len;
+    return f;
+}
+
 /* The frame of ev, with one reference for the caller. ERR_TOOBIG if it is
  * longer than max; ERR_INVALID as sse_frame(). */
 static enum err
@@ -138,16 +219,11 @@ frame_new(const struct hub_event *ev, size_t max, struct frame **out)
     }
     size_t agency_len = ev->agency ? strlen(ev->agency) + 1 : 0;
     size_t region_len = ev->region ? strlen(ev->region) + 1 : 0;
-    struct frame *f = xmalloc(sizeof(*f) + b.len + agency_len + region_len);
-    atomic_init(&f->refs, 1);
+    char *extra;
+    struct frame *f = frame_alloc(b.p, b.len, agency_len + region_len, &extra);
     f->id = ev->id;
     f->appeal_id = ev->appeal_id;
     f->internal = ev->internal;
-    f->len = b.len;
-    memcpy(f->text, b.p, b.len);
-    char *extra = f->text + b.len;
-    f->agency = NULL;
-    f->region = NULL;
     if (ev->agency) {
         memcpy(extra, ev->agency, agency_len);
         f->agency = extra;
@@ -166,16 +242,8 @@ static struct frame *
 ping_new(void)
 {
     static const char text[] = ": ping\n\n";
-    struct frame *f = xmalloc(sizeof(*f) + sizeof(text));
-    atomic_init(&f->refs, 1);
-    f->id = 0;
-    f->appeal_id = 0;
-    f->internal = false;
-    f->agency = NULL;
-    f->region = NULL;
-    f->len = sizeof(text) - 1;
-    memcpy(f->text, text, sizeof(text));
-    return f;
+    char *extra;
+    return frame_alloc(text, sizeof(text) - 1, 0, &extra);
 }
 
 static void
@@ -269,6 +337,17 @@ hub_sub_unref(struct hub_sub *s, const char *who)
     return NULL;
 }
 
+/* Append s to l with a reference for the entry. */
+static void
+wakes_push(struct wakes *l, struct hub_sub *s)
+{
+    if (l->count == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
+    l->v[l->count++] = hub_sub_ref(s, __func__);
+}
+
 /* s owes a wake (sub mu held, s in its hub): collect it for wakes_run(). */
 static void
 wake_collect(struct wakes *w, struct hub_sub *s)
@@ -278,18 +357,40 @@ wake_collect(struct wakes *w, struct hub_sub *s)
     s->waiting = false;
     if (!s->wake)
         return;
-    if (w->count == w->cap) {
-        w->cap = w->cap ? w->cap * 2 : 16;
-        w->v = xrealloc(w->v, w->cap * sizeof(*w->v));
-    }
     s->waking++;
-    w->v[w->count++] = hub_sub_ref(s, __func__);
+    wakes_push(w, s);
+}
+
+/* s (sub mu held) has news for its writer: a frame, a drop, a close or a
+ * detach. Put it on the writer's list unless it is there already, or is
+ * blocked and only has more frames (EPOLLOUT resumes it then). */
+static void
+sched_collect(struct due *d, struct hub_sub *s)
+{
+    if (s->fd < 0 || s->scheduled)
+        return;
+    if (s->blocked && !s->dropped && !s->closed && !s->detaching)
+        return;
+    s->scheduled = true;
+    wakes_push(&d->sched[s->w->index], s);
+}
+
+/* Collect what s owes (sub mu held): a wake, or its writer's attention. */
+static void
+due_collect(struct due *d, struct hub_sub *s)
+{
+    if (s->fd >= 0)
+        sched_collect(d, s);
+    else
+        wake_collect(&d->wake, s);
 }
 
 /* Call the collected wakes; no hub lock may be held. */
 static void
 wakes_run(struct wakes *w)
 {
+    if (!w->count)
+        return;
     for (size_t i = 0; i < w->count; i++) {
         struct hub_sub *s = w->v[i];
         s->wake(s->arg);
@@ -301,6 +402,32 @@ wakes_run(struct wakes *w)
     }
     free(w->v);
     *w = (struct wakes){0};
+}
+
+/* Hand each writer its collected subscribers, one lock and one eventfd
+ * write per writer: the publisher never waits for a send. */
+static void
+due_run(struct hub *h, struct due *d)
+{
+    wakes_run(&d->wake);
+    for (size_t i = 0; i < h->writer_count; i++) {
+        struct wakes *l = &d->sched[i];
+        if (!l->count)
+            continue;
+        struct writer *w = &h->writers[i];
+        pthread_mutex_lock(&w->mu);
+        if (w->ready_cap - w->ready_count < l->count) {
+            w->ready_cap = MAX(w->ready_cap * 2, w->ready_count + l->count);
+            w->ready = xrealloc(w->ready, w->ready_cap * sizeof(*w->ready));
+        }
+        memcpy(w->ready + w->ready_count, l->v, l->count * sizeof(*l->v));
+        w->ready_count += l->count;
+        pthread_mutex_unlock(&w->mu);
+        uint64_t one = 1;
+        (void)!write(w->evfd, &one, sizeof(one));
+        free(l->v);
+        *l = (struct wakes){0};
+    }
 }
 
 /* ---- the subscriber list (hub mu held) ---- */
@@ -321,13 +448,17 @@ detach_locked(struct hub *h, size_t i)
 /* Queue f (a reference the caller already holds for it) to s, or drop s if
  * its queue would pass queue_max. A ping is not queued behind another. */
 static enum enqueued
-enqueue(struct hub *h, struct hub_sub *s, struct frame *f, struct wakes *w)
+enqueue(struct hub *h, struct hub_sub *s, struct frame *f, struct due *d)
 {
     enum enqueued r = ENQ_QUEUED;
     pthread_mutex_lock(&s->mu);
     if (f == h->ping && queue_tail(s) == h->ping) {
         r = ENQ_SKIPPED;
     } else if (f->len > h->queue_max - s->queued_len) {
+        /* A writer that stopped inside a frame leaves the stream torn: it
+         * must end without the chunked terminator. */
+        if (s->fd >= 0 && s->off)
+            s->failed = true;
         queue_clear(s);
         s->dropped = true;
         r = ENQ_DROPPED;
@@ -336,7 +467,7 @@ enqueue(struct hub *h, struct hub_sub *s, struct frame *f, struct wakes *w)
         queue_push(s, f);
     }
     if (r != ENQ_SKIPPED)
-        wake_collect(w, s);
+        due_collect(d, s);
     pthread_mutex_unlock(&s->mu);
     return r;
 }
@@ -344,7 +475,7 @@ enqueue(struct hub *h, struct hub_sub *s, struct frame *f, struct wakes *w)
 /* Queue f to every subscriber that wants it (all of them for the ping):
  * one reference per queued copy, dropped subscribers detached. */
 static void
-fan_out(struct hub *h, struct frame *f, struct wakes *w)
+fan_out(struct hub *h, struct frame *f, struct due *d)
 {
     struct hub_event ev = frame_event(f);
     size_t refs = h->sub_count, used = 0;
@@ -357,7 +488,7 @@ fan_out(struct hub *h, struct frame *f, struct wakes *w)
             i++;
             continue;
         }
-        enum enqueued r = enqueue(h, s, f, w);
+        enum enqueued r = enqueue(h, s, f, d);
         if (r == ENQ_DROPPED) {
             h->dropped_count++;
             detach_locked(h, i); /* slot i now holds a subscriber not yet seen */
@@ -367,6 +498,229 @@ fan_out(struct hub *h, struct frame *f, struct wakes *w)
         i++;
     }
     frame_unref_n(f, refs - used);
+}
+
+/* ---- direct writes (writer threads) ---- */
+
+/* The wire bytes of f for s (sub mu held). */
+static struct iovec
+frame_wire(const struct hub_sub *s, const struct frame *f)
+{
+    if (s->chunked)
+        return (struct iovec){.iov_base = (void *)f->mem, .iov_len = f->chunk_len};
+    return (struct iovec){.iov_base = (void *)f->text, .iov_len = f->len};
+}
+
+/* Forget n sent bytes of the queue of s (sub mu held). */
+static void
+queue_sent(struct hub_sub *s, size_t n)
+{
+    while (n) {
+        struct frame *f = s->q[s->q_head];
+        size_t left = frame_wire(s, f).iov_len - s->off;
+        if (n < left) {
+            s->off += n;
+            return;
+        }
+        n -= left;
+        s->off = 0;
+        s->q_head = (s->q_head + 1) % s->q_cap;
+        s->q_count--;
+        s->queued_len -= f->len;
+        frame_unref_n(f, 1);
+    }
+    if (!s->q_count && s->q_cap > QUEUE_CAP_MIN) {
+        free(s->q);
+        s->q = NULL;
+        s->q_cap = s->q_head = 0;
+    }
+}
+
+/* Send what s has queued, in one sendmsg per IOV_BATCH frames, until it is
+ * sent or the socket is full (sub mu held; never blocks). A send error
+ * other than EAGAIN marks s failed. */
+static void
+flush_locked(struct hub_sub *s)
+{
+    while (s->q_count && !s->blocked && !s->failed) {
+        struct iovec iov[IOV_BATCH];
+        size_t n = MIN(s->q_count, (size_t)IOV_BATCH);
+        for (size_t i = 0; i < n; i++)
+            iov[i] = frame_wire(s, s->q[(s->q_head + i) % s->q_cap]);
+        iov[0].iov_base = (char *)iov[0].iov_base + s->off;
+        iov[0].iov_len -= s->off;
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = n};
+        ssize_t sent = sendmsg(s->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (sent >= 0) {
+            queue_sent(s, (size_t)sent);
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            s->blocked = true;
+        } else if (errno != EINTR) {
+            log_debug("hub: sub %p send failed: %s", (void *)s, strerror(errno));
+            s->failed = true;
+        }
+    }
+}
+
+/* Bring s up to date on its writer's thread: send, and end the direct
+ * stream when it is over. Ending takes fd out of the epoll before anything
+ * else, so neither the epoll nor this thread reports or touches it again;
+ * then the reader is woken (unless hub_unsubscribe() is waiting instead) and
+ * the writer's reference goes. */
+static void
+writer_serve(struct writer *w, struct hub_sub *s, uint32_t events)
+{
+    bool end = false, wake = false;
+    pthread_mutex_lock(&s->mu);
+    s->scheduled = false;
+    if (s->fd < 0) {
+        pthread_mutex_unlock(&s->mu);
+        return;
+    }
+    if (events & (EPOLLERR | EPOLLHUP))
+        s->failed = true;
+    if (events & EPOLLOUT)
+        s->blocked = false;
+    if (!s->dropped && !s->detaching)
+        flush_locked(s);
+    if (s->closed && s->q_count && !s->failed) {
+        /* Shutdown does not wait for a stalled peer: cut it, cleanly if no
+         * frame was begun. */
+        s->failed = s->off != 0;
+        queue_clear(s);
+    }
+    end = s->failed || s->dropped || s->detaching || (s->closed && !s->q_count);
+    if (end) {
+        (void)epoll_ctl(w->ep, EPOLL_CTL_DEL, s->fd, NULL);
+        s->fd = -1;
+        if (s->failed)
+            queue_clear(s);
+        wake = !s->detaching && s->wake;
+        if (wake)
+            s->waking++;
+        pthread_cond_broadcast(&s->idle);
+        log_debug("hub: sub %p direct stream ends%s", (void *)s, s->failed ? ", failed" : "");
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (!end)
+        return;
+    if (wake) {
+        s->wake(s->arg);
+        pthread_mutex_lock(&s->mu);
+        if (--s->waking == 0)
+            pthread_cond_broadcast(&s->idle);
+        pthread_mutex_unlock(&s->mu);
+    }
+    hub_sub_unref(s, __func__); /* the reference hub_sub_attach() took */
+}
+
+static void *
+writer_main(void *arg)
+{
+    struct writer *w = arg;
+    struct hub_sub **todo = NULL;
+    size_t todo_cap = 0;
+    for (;;) {
+        struct epoll_event evs[256];
+        int n = epoll_wait(w->ep, evs, (int)ARRAY_LEN(evs), -1);
+        for (int i = 0; i < n; i++) {
+            if (evs[i].data.ptr) {
+                writer_serve(w, evs[i].data.ptr, evs[i].events);
+            } else {
+                uint64_t v;
+                (void)!read(w->evfd, &v, sizeof(v));
+            }
+        }
+        /* Swap the ready list out, so publishers append to an empty one
+         * while this thread sends. */
+        pthread_mutex_lock(&w->mu);
+        struct hub_sub **ready = w->ready;
+        size_t count = w->ready_count, cap = w->ready_cap;
+        bool stop = w->stop;
+        w->ready = todo;
+        w->ready_cap = todo_cap;
+        w->ready_count = 0;
+        pthread_mutex_unlock(&w->mu);
+        for (size_t i = 0; i < count; i++) {
+            writer_serve(w, ready[i], 0);
+            hub_sub_unref(ready[i], __func__);
+        }
+        todo = ready;
+        todo_cap = cap;
+        if (stop && !count)
+            break;
+    }
+    free(todo);
+    return NULL;
+}
+
+static void
+writer_start(struct writer *w)
+{
+    pthread_mutex_init(&w->mu, NULL);
+    w->ep = epoll_create1(EPOLL_CLOEXEC);
+    w->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (w->ep < 0 || w->evfd < 0) {
+        log_error("hub: cannot make a writer's epoll: %s", strerror(errno));
+        abort();
+    }
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+    if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->evfd, &ev) != 0 ||
+        pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        log_error("hub: cannot start a writer: %s", strerror(errno));
+        abort();
+    }
+}
+
+/* Stop w once its ready list is empty, and join it. */
+static void
+writer_stop(struct writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_mutex_unlock(&w->mu);
+    uint64_t one = 1;
+    (void)!write(w->evfd, &one, sizeof(one));
+    pthread_join(w->thread, NULL);
+    for (size_t i = 0; i < w->ready_count; i++)
+        hub_sub_unref(w->ready[i], __func__);
+    free(w->ready);
+    close(w->evfd);
+    close(w->ep);
+    pthread_mutex_destroy(&w->mu);
+}
+
+enum err
+hub_sub_attach(struct hub_sub *s, int fd, bool chunked)
+{
+    enum err e = ERR_OK;
+    pthread_mutex_lock(&s->mu);
+    struct hub *h = s->hub;
+    if (!h || s->q_count || s->dropped || s->closed || s->failed || s->fd >= 0) {
+        e = ERR_CONFLICT;
+        goto out;
+    }
+    s->w = &h->writers[atomic_fetch_add_explicit(&h->next_writer, 1, memory_order_relaxed) %
+                       h->writer_count];
+    s->fd = fd;
+    s->chunked = chunked;
+    s->off = 0;
+    /* Edge-triggered: the first report is the socket being writable, then
+     * one each time a full socket drains; no epoll_ctl per delivery. */
+    struct epoll_event ev = {.events = EPOLLOUT | EPOLLET, .data.ptr = s};
+    hub_sub_ref(s, __func__); /* the writer's, until the direct stream ends */
+    if (epoll_ctl(s->w->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        log_debug("hub: sub %p cannot attach: %s", (void *)s, strerror(errno));
+        s->fd = -1;
+        s->w = NULL;
+        hub_sub_unref(s, __func__); /* never the last: the caller holds one */
+        e = ERR_UNAVAILABLE;
+        goto out;
+    }
+    s->waiting = false; /* from now on the only wake is the end */
+out:
+    pthread_mutex_unlock(&s->mu);
+    return e;
 }
 
 /* ---- lifecycle ---- */
@@ -382,6 +736,14 @@ hub_new(const struct hub_opts *o)
     h->last_id = h->floor_id = d.start_id > 0 ? d.start_id : 0;
     h->ring = xcalloc(h->ring_count, sizeof(*h->ring));
     h->ping = ping_new();
+    h->writer_count =
+        d.writer_count ? MIN(d.writer_count, (unsigned)HUB_WRITERS_MAX) : WRITERS_DEFAULT;
+    h->writers = xcalloc(h->writer_count, sizeof(*h->writers));
+    for (size_t i = 0; i < h->writer_count; i++) {
+        h->writers[i].hub = h;
+        h->writers[i].index = i;
+        writer_start(&h->writers[i]);
+    }
     pthread_mutex_init(&h->mu, NULL);
     pthread_mutex_init(&h->hb_mu, NULL);
     pthread_condattr_t ca;
@@ -399,6 +761,11 @@ hub_free(struct hub *h)
         return;
     hub_heartbeat_stop(h);
     hub_close_all(h);
+    /* Every attached subscriber is on a ready list now (closed) and ends
+     * there before its writer stops. */
+    for (size_t i = 0; i < h->writer_count; i++)
+        writer_stop(&h->writers[i]);
+    free(h->writers);
     for (size_t i = 0; i < h->ring_len; i++)
         frame_unref_n(h->ring[(h->ring_head + i) % h->ring_count], 1);
     free(h->ring);
@@ -432,7 +799,7 @@ enum err
 hub_publish(struct hub *h, const struct hub_event *ev)
 {
     struct frame *f = NULL;
-    struct wakes w = {0};
+    struct due d = {0};
     enum err e;
     if (ev->id <= 0 || !ev->json || !sse_event_name_valid(ev->kind))
         return ERR_INVALID;
@@ -448,10 +815,10 @@ hub_publish(struct hub *h, const struct hub_event *ev)
         h->last_id = ev->id;
         h->published_count++;
         ring_push(h, f);
-        fan_out(h, f, &w);
+        fan_out(h, f, &d);
     }
     pthread_mutex_unlock(&h->mu);
-    wakes_run(&w);
+    due_run(h, &d);
     frame_unref_n(f, 1);
     return e;
 }
@@ -509,6 +876,7 @@ hub_subscribe(struct hub *h, const struct hub_filter *f, int64_t last_event_id,
     s->filter.region = f->region ? xstrdup(f->region) : NULL;
     s->gap_from = 1;
     s->gap_to = 0;
+    s->fd = -1;
     s->wake = wake;
     s->arg = arg;
     log_debug("hub: sub %p new, last id %lld", (void *)s, (long long)last_event_id);
@@ -537,6 +905,19 @@ hub_unsubscribe(struct hub_sub *s)
 {
     pthread_mutex_lock(&s->mu);
     struct hub *h = s->hub;
+    if (s->fd >= 0) {
+        /* Still attached (the connection ended under it): have the writer
+         * let go of the socket before its owner closes it. */
+        struct hub *wh = s->w->hub;
+        struct due d = {0};
+        s->detaching = true;
+        sched_collect(&d, s);
+        pthread_mutex_unlock(&s->mu);
+        due_run(wh, &d);
+        pthread_mutex_lock(&s->mu);
+        while (s->fd >= 0)
+            pthread_cond_wait(&s->idle, &s->mu);
+    }
     pthread_mutex_unlock(&s->mu);
     /* h cannot be freed meanwhile: hub_free() runs alone. */
     if (h) {
@@ -600,8 +981,12 @@ hub_sub_read(struct hub_sub *s, char *out, size_t max, enum hub_read_state *st)
     size_t n = 0;
     assert(max > 0);
     pthread_mutex_lock(&s->mu);
-    if (s->dropped) {
+    if (s->failed) {
+        *st = HUB_FAILED;
+    } else if (s->dropped) {
         *st = HUB_DROPPED;
+    } else if (s->fd >= 0) {
+        *st = HUB_EMPTY; /* the writer sends; the end wakes the reader */
     } else if (s->q_count) {
         n = queue_read(s, out, max);
         *st = HUB_DATA;
@@ -629,11 +1014,11 @@ hub_sub_queued_len(struct hub_sub *s)
 void
 hub_heartbeat(struct hub *h)
 {
-    struct wakes w = {0};
+    struct due d = {0};
     pthread_mutex_lock(&h->mu);
-    fan_out(h, h->ping, &w);
+    fan_out(h, h->ping, &d);
     pthread_mutex_unlock(&h->mu);
-    wakes_run(&w);
+    due_run(h, &d);
 }
 
 static void *
@@ -701,19 +1086,19 @@ hub_heartbeat_stop(struct hub *h)
 void
 hub_close_all(struct hub *h)
 {
-    struct wakes w = {0};
+    struct due d = {0};
     pthread_mutex_lock(&h->mu);
     h->closed = true;
     while (h->sub_count) {
         struct hub_sub *s = h->subs[h->sub_count - 1];
         pthread_mutex_lock(&s->mu);
         s->closed = true;
-        wake_collect(&w, s);
+        due_collect(&d, s);
         pthread_mutex_unlock(&s->mu);
         detach_locked(h, h->sub_count - 1);
     }
     pthread_mutex_unlock(&h->mu);
-    wakes_run(&w);
+    due_run(h, &d);
 }
 
 void

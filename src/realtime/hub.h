@@ -5,7 +5,7 @@
  * streams. Exports struct hub_event, struct hub_filter, hub_filter_match(),
  * struct hub_opts, hub_new(), hub_free(), hub_publish(), hub_subscribe(),
  * hub_unsubscribe(), hub_sub_ref(), hub_sub_unref(), hub_sub_gap(),
- * hub_sub_read(), hub_sub_queued_len(), hub_heartbeat(),
+ * hub_sub_read(), hub_sub_attach(), hub_sub_queued_len(), hub_heartbeat(),
  * hub_heartbeat_start(), hub_heartbeat_stop(), hub_close_all() and
  * hub_stats().
  *
@@ -31,6 +31,23 @@
  *               HUB_DROPPED  end the stream (the client reconnects with its
  *                            Last-Event-ID and is replayed from the store).
  *               HUB_CLOSED   end the stream (shutdown).
+ *               HUB_FAILED   end the stream with an error (close, no
+ *                            chunked terminator: a direct write failed or
+ *                            stopped inside a frame).
+ *   hand over   once caught up (HUB_EMPTY, nothing of the stream's own
+ *               buffered, and the server has sent all it queued),
+ *               hub_sub_attach(s, fd, chunked) gives the socket to the
+ *               hub's writer threads: every later event, ping and the
+ *               queue's bytes are written by them, framed once per event
+ *               and shared, with one non-blocking send per subscriber.
+ *               Then suspend exactly as after HUB_EMPTY (the flag pair
+ *               below). The hub calls wake(arg) once, when the direct
+ *               stream is over (drop, send error or reset peer, close) and
+ *               the writer has taken fd out of its epoll and will never
+ *               touch it again; the resumed reader then reads
+ *               HUB_DROPPED, HUB_CLOSED or HUB_FAILED. Until then the
+ *               reader must not run (the connection stays suspended), so
+ *               only the writer writes to fd.
  *   wake(arg)   resume the connection. It may run on the publisher's thread
  *               before the reader has got round to suspending: MHD calls a
  *               resume of a connection that is not suspended undefined, so
@@ -41,15 +58,28 @@
  *               "suspended". wake must not block and must not call
  *               hub_unsubscribe() (that waits for wake to return).
  *   end         in the response's free callback: hub_unsubscribe(s) (after
- *               it returns wake is never called again, so conn_ctx may go),
- *               then s = hub_sub_unref(s, __func__).
+ *               it returns wake is never called again, so conn_ctx may go,
+ *               and if s was still attached its writer has let go of fd,
+ *               so the server may close it), then
+ *               s = hub_sub_unref(s, __func__).
  *   shutdown    hub_heartbeat_stop(); hub_close_all() (every stream reads
  *               its queued bytes, then HUB_CLOSED, and is woken); stop the
  *               daemon once the streams have ended; hub_free().
  *
  * Suspended MHD connections neither time out nor notice a closed peer, so
  * the heartbeat is also what finds dead clients: it wakes every waiting
- * stream, whose next write fails.
+ * stream, whose next write fails. An attached socket's reset is seen at
+ * once (EPOLLERR/EPOLLHUP in the writer's epoll), a quiet close by the
+ * heartbeat's failing send.
+ *
+ * Direct writes, ordering and locks: a writer sends only while holding the
+ * subscriber's lock (sends never block: MSG_DONTWAIT), publishers only
+ * queue frames and put the subscriber on its writer's ready list (a mutex
+ * and an eventfd write per writer per publish; they never wait for a send),
+ * and only the writer ends an attached stream: it removes fd from its epoll
+ * and sets it to -1 under that lock, and calls wake after releasing it. A
+ * peer that stops reading keeps its offset, waits for EPOLLOUT, and is
+ * dropped when its queue passes queue_max_bytes, as before.
  */
 #ifndef REALTIME_HUB_H
 #define REALTIME_HUB_H
@@ -63,6 +93,9 @@
 /* last_event_id for a client that sent no Last-Event-ID (any negative value
  * means the same): no replay, only events published after hub_subscribe(). */
 #define HUB_LIVE (-1)
+
+/* Most writer threads a hub runs (hub_opts.writer_count). */
+#define HUB_WRITERS_MAX 8
 
 /* One committed change, as published. Every field is borrowed for the call;
  * the hub copies what it keeps. */
@@ -105,6 +138,8 @@ struct hub_opts {
     int64_t start_id;       /* newest event id already in the store when the
                              * hub starts: older ids are replayed from the
                              * store, and publishing one is ERR_CONFLICT */
+    unsigned writer_count;  /* threads that write attached sockets; 0: 2,
+                             * at most HUB_WRITERS_MAX */
 };
 
 struct hub;     /* opaque */
@@ -115,6 +150,8 @@ enum hub_read_state {
     HUB_EMPTY,   /* nothing queued: s is armed, wake will be called once */
     HUB_DROPPED, /* fell more than queue_max_bytes behind: queue discarded */
     HUB_CLOSED,  /* hub_close_all() or hub_free(), and every byte was read */
+    HUB_FAILED,  /* attached: a send failed, the peer reset, or the stream
+                  * was cut inside a frame; end it with an error */
 };
 
 /* A new hub; o (borrowed) may be NULL for the defaults. Caller owns it:
@@ -193,6 +230,19 @@ bool hub_sub_gap(const struct hub_sub *s, int64_t *from, int64_t *to);
  *   HUB_CLOSED   0: the hub closed and every queued byte has been read. */
 size_t hub_sub_read(struct hub_sub *s, char *out, size_t max, enum hub_read_state *st);
 
+/* Hand the connected socket fd (borrowed; the caller keeps owning it and
+ * closes it only after hub_unsubscribe()) to the hub's writers: from now on
+ * they write s's frames to fd themselves, as HTTP/1.1 chunks if chunked,
+ * else raw (an HTTP/1.0 close-delimited body), and hub_sub_read() gives
+ * HUB_EMPTY without arming until the direct stream is over; then wake(arg)
+ * runs once and reads give HUB_DROPPED, HUB_CLOSED or HUB_FAILED.
+ * Call it right after hub_sub_read() said HUB_EMPTY, with nothing of the
+ * stream unsent anywhere else.
+ * ERR_CONFLICT: something is queued (read it first), or s is dropped,
+ * closed, out of its hub or already attached: carry on as after HUB_EMPTY.
+ * ERR_UNAVAILABLE: the writer cannot watch fd; likewise. */
+enum err hub_sub_attach(struct hub_sub *s, int fd, bool chunked);
+
 /* Bytes queued for s and not yet read (0 once dropped). */
 size_t hub_sub_queued_len(struct hub_sub *s);
 
@@ -210,7 +260,10 @@ enum err hub_heartbeat_start(struct hub *h);
 void hub_heartbeat_stop(struct hub *h);
 
 /* For SIGTERM: every subscriber reads its queued bytes, then HUB_CLOSED,
- * and is woken if waiting; all leave the hub. Later publishes are
+ * and is woken if waiting; all leave the hub. An attached one is sent what
+ * its socket takes at once; one whose socket is full is cut (HUB_CLOSED if
+ * it stopped between frames, else HUB_FAILED), as shutdown does not wait
+ * for a stalled peer. Later publishes are
  * ERR_UNAVAILABLE and later subscribers are born closed. Idempotent. */
 void hub_close_all(struct hub *h);
 

@@ -6,7 +6,11 @@
  * partial reads, exactly one wake per armed wait under 4 publishers, a
  * heartbeat and 1 reader, heartbeats, close_all, unsubscribe waiting for a
  * running wake, hub_free with subscribers left, and reference counting
- * (leaks show under make check).
+ * (leaks show under make check). Attached sockets (direct writes): exact
+ * chunked and raw bytes over many events, attach refused while bytes are
+ * queued, a reader that stops is dropped with its queue bounded, a peer
+ * that goes away fails the stream, close_all ends it with one wake, and
+ * hub_unsubscribe() takes the socket back without a wake.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +24,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/socket.h>
 
 #include "base/buf.h"
 #include "base/log.h"
@@ -1008,6 +1014,209 @@ references(void **state)
     hub_free(h);
 }
 
+/* ---- attached sockets (direct writes) ---- */
+
+/* Read from fd until want_len bytes came or ms passed; caller frees. */
+static char *
+read_bytes(int fd, size_t want_len, long ms, size_t *got)
+{
+    char *p = malloc(want_len + 1);
+    size_t n = 0;
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (n < want_len) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long left = ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
+            break;
+        ssize_t r = read(fd, p + n, want_len - n);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    p[n] = '\0';
+    *got = n;
+    return p;
+}
+
+static void
+attached_writes_exact_bytes(void **state)
+{
+    (void)state;
+    struct hub *h = hub_new(NULL);
+    int ch[2], raw[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, ch), 0);
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, raw), 0);
+    struct waker w1, w2;
+    waker_init(&w1);
+    waker_init(&w2);
+    struct hub_sub *a = hub_subscribe(h, &public_filter, HUB_LIVE, waker_wake, &w1);
+    struct hub_sub *b = hub_subscribe(h, &public_filter, HUB_LIVE, waker_wake, &w2);
+    enum hub_read_state st;
+    char tmp[16];
+    assert_int_equal(hub_sub_read(a, tmp, sizeof(tmp), &st), 0);
+    assert_int_equal(st, HUB_EMPTY);
+    assert_int_equal(hub_sub_attach(a, ch[0], true), ERR_OK);
+    assert_int_equal(hub_sub_attach(a, ch[0], true), ERR_CONFLICT);
+    assert_int_equal(hub_sub_attach(b, raw[0], false), ERR_OK);
+    struct buf want_ch = BUF_INIT(1 << 20), want_raw = BUF_INIT(1 << 20);
+    for (int64_t id = 1; id <= 300; id++) {
+        char json[64];
+        snprintf(json, sizeof(json), "{\"n\":%lld}", (long long)id);
+        assert_int_equal(pub(h, id, "roads", json), ERR_OK);
+        char *f = frame(id, json);
+        buf_printf(&want_ch, "%zx\r\n%s\r\n", strlen(f), f);
+        buf_append(&want_raw, f, strlen(f));
+        free(f);
+    }
+    hub_heartbeat(h);
+    buf_printf(&want_ch, "8\r\n: ping\n\n\r\n");
+    buf_append(&want_raw, ": ping\n\n", 8);
+    size_t got;
+    char *bytes = read_bytes(ch[1], want_ch.len, 5000, &got);
+    assert_int_equal(got, want_ch.len);
+    assert_memory_equal(bytes, want_ch.p, got);
+    free(bytes);
+    bytes = read_bytes(raw[1], want_raw.len, 5000, &got);
+    assert_int_equal(got, want_raw.len);
+    assert_memory_equal(bytes, want_raw.p, got);
+    free(bytes);
+    /* While attached, a read neither copies nor arms. */
+    assert_int_equal(hub_sub_read(a, tmp, sizeof(tmp), &st), 0);
+    assert_int_equal(st, HUB_EMPTY);
+    assert_int_equal(waker_count(&w1), 0);
+    hub_close_all(h);
+    assert_true(waker_wait(&w1, 1, 5000));
+    assert_true(waker_wait(&w2, 1, 5000));
+    assert_int_equal(hub_sub_read(a, tmp, sizeof(tmp), &st), 0);
+    assert_int_equal(st, HUB_CLOSED);
+    assert_int_equal(hub_sub_read(b, tmp, sizeof(tmp), &st), 0);
+    assert_int_equal(st, HUB_CLOSED);
+    usleep(50000);
+    assert_int_equal(waker_count(&w1), 1);
+    sub_end(a);
+    sub_end(b);
+    buf_fini(&want_ch);
+    buf_fini(&want_raw);
+    hub_free(h);
+    waker_fini(&w1);
+    waker_fini(&w2);
+    for (int i = 0; i < 2; i++) {
+        close(ch[i]);
+        close(raw[i]);
+    }
+}
+
+static void
+attach_refused_while_queued(void **state)
+{
+    (void)state;
+    struct hub *h = hub_new(NULL);
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    struct hub_sub *s = sub_public(h, HUB_LIVE);
+    assert_int_equal(pub(h, 1, "roads", "{}"), ERR_OK);
+    assert_int_equal(hub_sub_attach(s, sv[0], true), ERR_CONFLICT);
+    assert_drain_range(s, 1, 1); /* it stays with the reader */
+    assert_int_equal(hub_sub_attach(s, sv[0], true), ERR_OK);
+    sub_end(s); /* takes the socket back */
+    hub_free(h);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void
+attached_stalled_reader_dropped(void **state)
+{
+    (void)state;
+    struct hub *h = hub_new(&(struct hub_opts){.queue_max_bytes = 16 * 1024});
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    int small = 4096;
+    assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+    struct waker w;
+    waker_init(&w);
+    struct hub_sub *s = hub_subscribe(h, &public_filter, HUB_LIVE, waker_wake, &w);
+    assert_int_equal(hub_sub_attach(s, sv[0], true), ERR_OK);
+    char json[512];
+    memset(json, 'x', sizeof(json) - 1);
+    json[sizeof(json) - 1] = '\0';
+    uint64_t dropped = 0;
+    for (int64_t id = 1; id <= 2000 && !dropped; id++) {
+        assert_int_equal(pub(h, id, "roads", json), ERR_OK);
+        assert_true(hub_sub_queued_len(s) <= 16 * 1024);
+        hub_stats(h, NULL, &dropped, NULL);
+    }
+    assert_int_equal(dropped, 1);
+    assert_true(waker_wait(&w, 1, 5000));
+    enum hub_read_state st;
+    char tmp[16];
+    assert_int_equal(hub_sub_read(s, tmp, sizeof(tmp), &st), 0);
+    /* dropped between frames: a clean end; inside one: an error */
+    assert_true(st == HUB_DROPPED || st == HUB_FAILED);
+    assert_int_equal(hub_sub_queued_len(s), 0);
+    sub_end(s);
+    hub_free(h);
+    waker_fini(&w);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void
+attached_peer_gone_fails(void **state)
+{
+    (void)state;
+    struct hub *h = hub_new(NULL);
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    struct waker w;
+    waker_init(&w);
+    struct hub_sub *s = hub_subscribe(h, &public_filter, HUB_LIVE, waker_wake, &w);
+    assert_int_equal(hub_sub_attach(s, sv[0], false), ERR_OK);
+    close(sv[1]);
+    assert_int_equal(pub(h, 1, "roads", "{}"), ERR_OK);
+    assert_true(waker_wait(&w, 1, 5000));
+    enum hub_read_state st;
+    char tmp[16];
+    assert_int_equal(hub_sub_read(s, tmp, sizeof(tmp), &st), 0);
+    assert_int_equal(st, HUB_FAILED);
+    sub_end(s);
+    hub_free(h);
+    waker_fini(&w);
+    close(sv[0]);
+}
+
+static void
+unsubscribe_takes_socket_back(void **state)
+{
+    (void)state;
+    struct hub *h = hub_new(NULL);
+    struct waker w;
+    waker_init(&w);
+    enum { N = 64 };
+    int sv[N][2];
+    struct hub_sub *s[N];
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv[i]), 0);
+        s[i] = hub_subscribe(h, &public_filter, HUB_LIVE, waker_wake, &w);
+        assert_int_equal(hub_sub_attach(s[i], sv[i][0], i % 2), ERR_OK);
+    }
+    pub_range(h, 1, 20);
+    for (int i = 0; i < N; i++) {
+        sub_end(s[i]);
+        close(sv[i][0]); /* the writer has let go: closing is safe */
+    }
+    size_t subs;
+    hub_stats(h, &subs, NULL, NULL);
+    assert_int_equal(subs, 0);
+    hub_free(h);
+    assert_int_equal(waker_count(&w), 0);
+    waker_fini(&w);
+    for (int i = 0; i < N; i++)
+        close(sv[i][1]);
+}
+
 int
 main(void)
 {
@@ -1029,6 +1238,11 @@ main(void)
         cmocka_unit_test(free_with_subscribers),
         cmocka_unit_test(unsubscribe_waits_for_wake),
         cmocka_unit_test(references),
+        cmocka_unit_test(attached_writes_exact_bytes),
+        cmocka_unit_test(attach_refused_while_queued),
+        cmocka_unit_test(attached_stalled_reader_dropped),
+        cmocka_unit_test(attached_peer_gone_fails),
+        cmocka_unit_test(unsubscribe_takes_socket_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
