@@ -13,9 +13,21 @@
  * (a subscriber too far behind is ended and reconnects) or close (SIGTERM).
  * A flag pair under the stream's lock orders wake against suspend: see
  * realtime/hub.h.
+ *
+ * MHD sends the head, the preamble and any replay. Once the stream has
+ * caught up (no gap, nothing of its own buffered, and MHD calls the reader
+ * only after sending all it queued before), the reader hands the socket to
+ * the hub's writers (hub_sub_attach()) and suspends for good: each event is
+ * then one shared, ready-framed chunk (HTTP/1.1) or raw frame (HTTP/1.0,
+ * close-delimited) and one non-blocking send per stream, instead of a
+ * resume, a pass of MHD's state machine and a suspend. The hub resumes the
+ * connection only to end the stream, after its writer has let go of the
+ * socket; MHD then ends and frees it as before.
  */
 #include "http/http_int.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +57,9 @@ struct stream {
     bool in_gap;
     struct buf out; /* framed bytes not yet sent (the preamble, a replay step) */
     size_t out_off;
+    int fd;        /* the connection's socket; -1: unknown (MHD writes all) */
+    bool chunked;  /* HTTP/1.1: MHD frames the body as chunks */
+    bool attached; /* the hub's writers own the writing */
     pthread_mutex_t mu;
     bool suspended, pending; /* guarded by mu */
 };
@@ -136,6 +151,8 @@ reader(void *cls, uint64_t pos, char *out, size_t max)
         case HUB_EMPTY:
             break;
         }
+        if (!st->attached && st->fd >= 0 && hub_sub_attach(st->sub, st->fd, st->chunked) == ERR_OK)
+            st->attached = true;
         pthread_mutex_lock(&st->mu);
         if (st->pending) {
             st->pending = false;
@@ -226,9 +243,17 @@ h_events(struct req *r)
      * dropped, not in a kernel buffer that grows to megabytes. */
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    int sndbuf = STREAM_SNDBUF;
-    if (ci)
-        (void)setsockopt(ci->connect_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+    int sndbuf = STREAM_SNDBUF, on = 1, off = 0;
+    st->fd = -1;
+    st->chunked = !r->http_1_0;
+    if (ci) {
+        st->fd = ci->connect_fd;
+        (void)setsockopt(st->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+        /* Each direct send is whole frames: no Nagle delay behind an
+         * unacknowledged one, and no cork left from the head. */
+        (void)setsockopt(st->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+        (void)setsockopt(st->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
+    }
     http_add_header(r, "X-Accel-Buffering", "no");
     return http_reply_stream(r, 200, "text/event-stream; charset=utf-8", reader, st, stream_free);
 }

@@ -54,6 +54,7 @@ struct req {
     struct arena *arena;
     const char *method;
     const char *url;
+    bool http_1_0; /* an HTTP/1.0 request: a body of unknown size is raw */
     const struct route *route;
     const char *param; /* the {tracking} or {type} segment */
     bool method_mismatch;

@@ -320,7 +320,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 {
     struct http_server *srv = cls;
     struct req *r = *con_cls;
-    (void)version;
     if (!r) {
         /* Most requests need little beyond struct req, and a live stream
          * keeps its arena for as long as it is open. */
@@ -332,6 +331,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         r->conn = conn;
         r->method = arena_strdup(a, method);
         r->url = arena_strdup(a, url);
+        r->http_1_0 = strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
         r->body = BUF_INIT(srv->opts.body_max);
         r->behind_tls = srv->opts.behind_tls;
         *con_cls = r;
