@@ -620,9 +620,12 @@ writer_main(void *arg)
     struct writer *w = arg;
     struct hub_sub **todo = NULL;
     size_t todo_cap = 0;
+    bool stop = false;
     for (;;) {
         struct epoll_event evs[256];
-        int n = epoll_wait(w->ep, evs, (int)ARRAY_LEN(evs), -1);
+        /* Once stopping, nothing may block: the stop's eventfd write may
+         * already have been consumed. */
+        int n = epoll_wait(w->ep, evs, (int)ARRAY_LEN(evs), stop ? 0 : -1);
         for (int i = 0; i < n; i++) {
             if (evs[i].data.ptr) {
                 writer_serve(w, evs[i].data.ptr, evs[i].events);
@@ -636,7 +639,7 @@ writer_main(void *arg)
         pthread_mutex_lock(&w->mu);
         struct hub_sub **ready = w->ready;
         size_t count = w->ready_count, cap = w->ready_cap;
-        bool stop = w->stop;
+        stop = w->stop;
         w->ready = todo;
         w->ready_cap = todo_cap;
         w->ready_count = 0;
