@@ -13,11 +13,15 @@
 # itself: every server runs under timeout(1) and an EXIT trap stops them.
 #
 # Environment: TYNDAU_BIN [./tyndau], SSE_SUBS [10000], SSE_RATES [2 100],
-# SSE_SECONDS [6], SSE_PER_IP [250], SSE_TIMEOUT [300] s per server.
+# SSE_SECONDS [6], SSE_PER_IP [250], SSE_TIMEOUT [300] s per server;
+# TYNDAU_BASE_BIN (optional): another build, measured in the same run as
+# "base" (say, the commit before a change), so a change is a ratio.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 
 TYNDAU_BIN=${TYNDAU_BIN:-./tyndau}
+BASE_BIN=${TYNDAU_BASE_BIN:-}
+SERVERS="tyndau${BASE_BIN:+ base} nchan"
 SUBS=${SSE_SUBS:-10000}
 RATES=${SSE_RATES:-2 100}
 SECONDS_EACH=${SSE_SECONDS:-6}
@@ -53,23 +57,29 @@ wait_port() {
     echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/summary.txt"
 
-for RATE in $RATES; do
-    EVENTS=$((RATE * SECONDS_EACH))
-    # tyndau on a fresh SQLite file
+# tyndau (binary $2) on a fresh SQLite file, results prefixed $1_r<rate>_
+run_tyndau() {
+    local name=$1 bin=$2 port tpid
     port=$(port_free)
     rm -f "$work"/t.db*
-    "$TYNDAU_BIN" migrate --db="sqlite:$work/t.db" >/dev/null || exit 1
-    timeout "$LIMIT" "$TYNDAU_BIN" serve --db="sqlite:$work/t.db" --listen="127.0.0.1:$port" \
+    "$bin" migrate --db="sqlite:$work/t.db" >/dev/null || exit 1
+    timeout "$LIMIT" "$bin" serve --db="sqlite:$work/t.db" --listen="127.0.0.1:$port" \
         --conn-max=$((SUBS + 200)) --per-ip-max=$((PER_IP + 50)) --rate-submit=1000000 \
-        --scheduler-interval-ms=0 --log-level=warn 2>"$OUT/tyndau.log" &
+        --scheduler-interval-ms=0 --log-level=warn 2>"$OUT/$name.log" &
     tpid=$!
     pids+=("$tpid")
-    wait_port "$port" || { echo "tyndau did not start" >&2; exit 1; }
+    wait_port "$port" || { echo "$name did not start" >&2; exit 1; }
     "$work/sse_bench" --port "$port" --sub-path /api/v1/events --pub-path /api/v1/appeals \
         --mode tyndau --subs "$SUBS" --rate "$RATE" --events "$EVENTS" --per-ip "$PER_IP" \
-        --pid "$tpid" | sed "s/^/tyndau_r${RATE}_/" | tee -a "$OUT/summary.txt"
+        --pid "$tpid" | sed "s/^/${name}_r${RATE}_/" | tee -a "$OUT/summary.txt"
     kill "$tpid" 2>/dev/null
     wait "$tpid" 2>/dev/null
+}
+
+for RATE in $RATES; do
+    EVENTS=$((RATE * SECONDS_EACH))
+    run_tyndau tyndau "$TYNDAU_BIN"
+    [ -n "$BASE_BIN" ] && run_tyndau base "$BASE_BIN"
 
     # nginx + nchan, two workers as tyndau has two cores
     port=$(port_free)
@@ -109,16 +119,16 @@ done
 
 get() { sed -n "s/^$1=//p" "$OUT/summary.txt"; }
 {
-    echo "| server | subscribers | events × rate | delivered | delivered/s | p50 ms | p99 ms | p99.9 ms | RSS per idle subscriber |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| server | subscribers | events × rate | delivered | delivered/s | p50 ms | p99 ms | p99.9 ms | RSS per idle subscriber | publish ack p50 ms | spread p50 ms | client CPU | server CPU |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for r in $RATES; do
-        for s in tyndau nchan; do
+        for s in $SERVERS; do
             k=${s}_r${r}
-            echo "| $s | $(get ${k}_subs_ok) | $(get ${k}_events) × $(get ${k}_rate)/s | $(get ${k}_delivered) of $(get ${k}_expected) | $(get ${k}_delivered_per_s) | $(get ${k}_lat_p50_ms) | $(get ${k}_lat_p99_ms) | $(get ${k}_lat_p999_ms) | $(get ${k}_rss_per_sub_bytes) B |"
+            echo "| $s | $(get ${k}_subs_ok) | $(get ${k}_events) × $(get ${k}_rate)/s | $(get ${k}_delivered) of $(get ${k}_expected) | $(get ${k}_delivered_per_s) | $(get ${k}_lat_p50_ms) | $(get ${k}_lat_p99_ms) | $(get ${k}_lat_p999_ms) | $(get ${k}_rss_per_sub_bytes) B | $(get ${k}_pub_ack_p50_ms) | $(get ${k}_spread_p50_ms) | $(get ${k}_client_cpu_pct)% | $(get ${k}_server_cpu_pct)% |"
         done
     done
     echo
-    echo "nproc $(get nproc), $(get cpu); load before: $(get load_before)"
+    echo "nproc $(get nproc), $(get cpu); load before: $(get load_before); after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/results.md"
 ln -sfn "$(basename "$OUT")" bench/out/realtime-latest
 cat "$OUT/results.md"

@@ -4,7 +4,11 @@
  * events at R per second through the server's own publishing path and
  * measure, for every delivery, the time from the publish request being sent
  * to the event being read by each subscriber. Also the server's RSS before
- * the subscribers connect and once they are idle.
+ * the subscribers connect and once they are idle. To tell the parts of a
+ * latency apart it also prints the publish request's own round trip
+ * (pub_ack: sent to response read), each event's spread (first to last of
+ * its deliveries: the server's fan-out plus this reader's pass over the
+ * sockets), and the CPU this program and the server used while publishing.
  *
  *   sse_bench --port P --sub-path PATH --pub-path PATH --mode tyndau|nchan
  *             [--subs N] [--rate R] [--events E] [--pid PID] [--per-ip K]
@@ -49,7 +53,9 @@ struct sub {
 static int port, subs_n = 10000, rate = 100, events_n = 1000, per_ip = 250;
 static const char *sub_path, *pub_path, *mode = "tyndau";
 static long pid;
-static int64_t *t_send; /* ns, per event number 1..events_n */
+static int64_t *t_send;           /* ns, per event number 1..events_n */
+static int64_t *t_ack;            /* ns: the publish response was read */
+static int64_t *t_first, *t_last; /* ns: first and last delivery of each event */
 static atomic_int published;
 static uint32_t *lat_us; /* every delivery's latency */
 static size_t lat_n, lat_cap;
@@ -77,6 +83,45 @@ rss_kb(long p)
             kb = strtol(line + 6, NULL, 10);
     fclose(f);
     return kb;
+}
+
+/* CPU seconds (user + system) pid has used, from /proc/pid/stat. */
+static double
+cpu_s(long p)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof(path), "/proc/%ld/stat", p);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(line, 1, sizeof(line) - 1, f);
+    fclose(f);
+    line[n] = '\0';
+    char *q = strrchr(line, ')');
+    if (!q)
+        return 0;
+    unsigned long ut = 0, st = 0;
+    /* after "pid (comm)": state is field 3; utime and stime are 14 and 15 */
+    if (sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        return 0;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU seconds of pid and its children (nginx: master and workers). */
+static double
+cpu_tree_s(long p)
+{
+    double total = cpu_s(p);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", p, p);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        long c;
+        while (fscanf(f, "%ld", &c) == 1)
+            total += cpu_s(c);
+        fclose(f);
+    }
+    return total;
 }
 
 /* RSS of pid and its children (nginx: master and workers). */
@@ -131,6 +176,10 @@ record(struct sub *s, long long k, int64_t t)
     }
     int64_t d = (t - t_send[k]) / 1000;
     lat_us[lat_n++] = d < 0 ? 0 : (uint32_t)d;
+    if (!t_first[k] || t < t_first[k])
+        t_first[k] = t;
+    if (t > t_last[k])
+        t_last[k] = t;
 }
 
 /* The event number of one whole line, or -1: nchan's "data: k"; tyndau's
@@ -244,6 +293,7 @@ publish(long long k)
     while ((n = read(fd, resp + got, sizeof(resp) - 1 - (size_t)got)) > 0 &&
            (size_t)(got += n) < sizeof(resp) - 1)
         ;
+    t_ack[k] = now_ns();
     close(fd);
     resp[got] = '\0';
     int status = 0;
@@ -316,6 +366,9 @@ main(int argc, char **argv)
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
     t_send = calloc((size_t)events_n + 1, sizeof(*t_send));
+    t_ack = calloc((size_t)events_n + 1, sizeof(*t_ack));
+    t_first = calloc((size_t)events_n + 1, sizeof(*t_first));
+    t_last = calloc((size_t)events_n + 1, sizeof(*t_last));
     struct sub *subs = calloc((size_t)subs_n, sizeof(*subs));
     long rss0 = pid ? rss_tree_kb(pid) : -1;
     int ep = epoll_create1(0);
@@ -386,6 +439,9 @@ main(int argc, char **argv)
     long rss_idle = pid ? rss_tree_kb(pid) : -1;
 
     pthread_t th;
+    struct rusage ru0, ru1;
+    getrusage(RUSAGE_SELF, &ru0);
+    double srv_cpu0 = pid ? cpu_tree_s(pid) : 0;
     int64_t tp = now_ns();
     pthread_create(&th, NULL, publisher, NULL);
     long long expected = (long long)heads * events_n;
@@ -411,6 +467,13 @@ main(int argc, char **argv)
             break; /* nothing more is coming */
     }
     pthread_join(th, NULL);
+    getrusage(RUSAGE_SELF, &ru1);
+    double srv_cpu = pid ? cpu_tree_s(pid) - srv_cpu0 : 0;
+    double wall = (double)(now_ns() - tp) / 1e9;
+    double my_cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+                    (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+                    (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
+                    (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
     double span = (double)(last_delivery - tp) / 1e9;
     qsort(lat_us, lat_n, sizeof(*lat_us), cmp_u32);
     uint32_t p50 = lat_n ? lat_us[lat_n / 2] : 0, p99 = lat_n ? lat_us[lat_n * 99 / 100] : 0,
@@ -429,12 +492,34 @@ main(int argc, char **argv)
     printf("lat_p50_ms=%.2f\nlat_p99_ms=%.2f\nlat_p999_ms=%.2f\nlat_max_ms=%.2f\n", p50 / 1000.0,
            p99 / 1000.0, p999 / 1000.0, mx / 1000.0);
     printf("open_at_end=%d\n", open_at_end);
+    uint32_t *ack = calloc((size_t)events_n, sizeof(*ack)),
+             *spread = calloc((size_t)events_n, sizeof(*spread));
+    size_t ack_n = 0, spread_n = 0;
+    for (int k = 1; k <= events_n; k++) {
+        if (t_ack[k] > t_send[k])
+            ack[ack_n++] = (uint32_t)((t_ack[k] - t_send[k]) / 1000);
+        if (t_first[k])
+            spread[spread_n++] = (uint32_t)((t_last[k] - t_first[k]) / 1000);
+    }
+    qsort(ack, ack_n, sizeof(*ack), cmp_u32);
+    qsort(spread, spread_n, sizeof(*spread), cmp_u32);
+    printf("pub_ack_p50_ms=%.2f\npub_ack_p99_ms=%.2f\n", ack_n ? ack[ack_n / 2] / 1000.0 : 0,
+           ack_n ? ack[ack_n * 99 / 100] / 1000.0 : 0);
+    printf("spread_p50_ms=%.2f\nspread_max_ms=%.2f\n", spread_n ? spread[spread_n / 2] / 1000.0 : 0,
+           spread_n ? spread[spread_n - 1] / 1000.0 : 0);
+    printf("client_cpu_pct=%.0f\nserver_cpu_pct=%.0f\n", wall > 0 ? 100 * my_cpu / wall : 0,
+           wall > 0 ? 100 * srv_cpu / wall : 0);
+    free(ack);
+    free(spread);
     (void)connected;
     for (int i = 0; i < subs_n; i++)
         if (subs[i].state == 1)
             close(subs[i].fd);
     free(subs);
     free(t_send);
+    free(t_ack);
+    free(t_first);
+    free(t_last);
     free(lat_us);
     return lat_n == (size_t)expected ? 0 : 1;
 }
