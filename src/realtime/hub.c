@@ -40,7 +40,9 @@
 #define RING_COUNT_DEFAULT 4096
 #define HEARTBEAT_MS_DEFAULT 15000
 #define QUEUE_CAP_MIN 8 /* slots of a queue's first array; a drained larger one is freed */
-#define WRITERS_DEFAULT 2
+/* Measured (BENCHMARKS.md, section 6): on 2 cores shared with the client a
+ * second writer slows the fan-out down. */
+#define WRITERS_DEFAULT 1
 #define IOV_BATCH 64 /* frames one send takes at most */
 
 /* One SSE frame (an event or the ping), shared read-only by the ring and the

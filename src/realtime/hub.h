@@ -138,7 +138,7 @@ struct hub_opts {
     int64_t start_id;       /* newest event id already in the store when the
                              * hub starts: older ids are replayed from the
                              * store, and publishing one is ERR_CONFLICT */
-    unsigned writer_count;  /* threads that write attached sockets; 0: 2,
+    unsigned writer_count;  /* threads that write attached sockets; 0: 1,
                              * at most HUB_WRITERS_MAX */
 };
 

@@ -1044,7 +1044,7 @@ static void
 attached_writes_exact_bytes(void **state)
 {
     (void)state;
-    struct hub *h = hub_new(NULL);
+    struct hub *h = hub_new(&(struct hub_opts){.writer_count = 2}); /* one stream each */
     int ch[2], raw[2];
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, ch), 0);
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, raw), 0);
