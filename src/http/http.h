@@ -30,7 +30,8 @@ struct http_server;
 enum err http_start(struct app *app, const struct http_opts *o, struct http_server **out);
 /* The port actually bound. */
 uint16_t http_port(const struct http_server *srv);
-/* Stop accepting new connections; requests in flight go on. */
+/* Refuse new requests from now on (503, Retry-After, Connection: close);
+ * requests in flight go on. */
 void http_quiesce(struct http_server *srv);
 /* Wait up to timeout_ms for requests in flight to finish; false if some remain. */
 bool http_drain(struct http_server *srv, int timeout_ms);

@@ -36,7 +36,7 @@ struct http_server {
     struct http_opts opts;
     uint16_t port;
     atomic_int inflight;
-    MHD_socket quiesced; /* the listen socket, closed only after MHD_stop_daemon() */
+    atomic_bool draining; /* set by http_quiesce(): new requests are refused */
 };
 
 /* Every response carries these, errors included. */
@@ -336,6 +336,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         r->behind_tls = srv->opts.behind_tls;
         *con_cls = r;
         client_ip(r);
+        if (atomic_load(&srv->draining)) {
+            http_add_header(r, "Retry-After", "5");
+            http_add_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+            http_problem(r, 503, "unavailable", "the service is shutting down; try again shortly",
+                         NULL);
+            return queue(r);
+        }
         route_match(r);
         /* Refuse an announced oversize body before reading a byte of it. */
         const char *cl =
@@ -448,7 +455,7 @@ http_start(struct app *app, const struct http_opts *o, struct http_server **out)
     srv->app = app;
     srv->opts = *o;
     atomic_init(&srv->inflight, 0);
-    srv->quiesced = MHD_INVALID_SOCKET;
+    atomic_init(&srv->draining, false);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
     srv->d = MHD_start_daemon(
@@ -475,11 +482,19 @@ http_port(const struct http_server *srv)
     return srv->port;
 }
 
+/*
+ * Not MHD_quiesce_daemon(): with epoll and a pool of threads, libmicrohttpd
+ * 0.9.75 removes the listen socket from a worker's epoll set in two places
+ * without a lock, and the loser of that race aborts the process
+ * ("Failed to remove listen FD from epoll set"). Connections are still
+ * accepted while we drain, and each new request is answered 503 with
+ * Retry-After and Connection: close, which a client can act on sooner than
+ * on a connection left waiting in the backlog.
+ */
 void
 http_quiesce(struct http_server *srv)
 {
-    /* MHD's threads may still refer to the socket: close it after they stop. */
-    srv->quiesced = MHD_quiesce_daemon(srv->d);
+    atomic_store(&srv->draining, true);
 }
 
 bool
@@ -501,7 +516,5 @@ http_stop(struct http_server *srv)
     if (!srv)
         return;
     MHD_stop_daemon(srv->d);
-    if (srv->quiesced != MHD_INVALID_SOCKET)
-        close(srv->quiesced);
     free(srv);
 }

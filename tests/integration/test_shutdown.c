@@ -2,7 +2,8 @@
  * test_shutdown.c - SIGTERM while requests are in flight. Twenty submitters
  * run until the server is gone; the server gets SIGTERM mid-way and must
  * exit 0; every 201 a client saw is in the database afterwards; everything
- * else a client saw is a connection error or 503 /problems/unavailable.
+ * else a client saw is a connection error or 503 /problems/unavailable
+ * with Retry-After (a request that arrives while the server drains).
  * Also: idle and half-sent connections neither exhaust the server nor keep
  * it from exiting on SIGTERM.
  */
@@ -80,7 +81,8 @@ submit_loop(void *arg)
             atomic_fetch_add(&run->acked_total, 1);
         } else if (r->curl_code != 0) {
             w->conn_errors++;
-        } else if (r->status == 503 && type && strcmp(type, "/problems/unavailable") == 0) {
+        } else if (r->status == 503 && type && strcmp(type, "/problems/unavailable") == 0 &&
+                   resp_header(r, "Retry-After")) {
             w->unavailable++;
         } else if (w->other++ == 0) {
             snprintf(w->first_other, sizeof(w->first_other), "%d %.400s", r->status, r->body);
