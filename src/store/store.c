@@ -363,6 +363,19 @@ store_tx_outbox(struct store_tx *tx, int64_t at, const char *channel, const char
     return tx->s->ops->tx_outbox(tx, at, channel, recipient, appeal_id, body);
 }
 enum err
+store_tx_outbox_sent(struct store_tx *tx, int64_t id, int64_t now)
+{
+    return tx->s->ops->tx_outbox_sent(tx, id, now);
+}
+enum err
+store_outbox_pending(struct store *s, struct arena *a, const char *channel, size_t limit,
+                     struct outbox_row **rows, size_t *count)
+{
+    *rows = NULL;
+    *count = 0;
+    return s->ops->outbox_pending(s, a, channel, limit, rows, count);
+}
+enum err
 store_tx_user_insert(struct store_tx *tx, const struct user *u, const char *pwhash, int64_t now,
                      int64_t *id)
 {

@@ -112,6 +112,8 @@ enum err store_tx_stream_event(struct store_tx *tx, int64_t at, const char *kind
                                const char *json, int64_t *id);
 enum err store_tx_outbox(struct store_tx *tx, int64_t at, const char *channel,
                          const char *recipient, int64_t appeal_id, const char *body);
+/* Mark outbox row id sent at now (a row already sent keeps its first time). */
+enum err store_tx_outbox_sent(struct store_tx *tx, int64_t id, int64_t now);
 enum err store_tx_user_insert(struct store_tx *tx, const struct user *u, const char *pwhash,
                               int64_t now, int64_t *id);
 enum err store_tx_session_insert(struct store_tx *tx, const unsigned char token_hash[32],
@@ -181,6 +183,15 @@ struct answered_row {
 /* Up to q->limit rows; *more says whether more follow. */
 enum err store_answered(struct store *s, struct arena *a, const struct answered_query *q,
                         struct answered_row **rows, size_t *count, bool *more);
+
+/* One queued outbox message. */
+struct outbox_row {
+    int64_t id, at, appeal_id;
+    const char *channel, *recipient, *body;
+};
+/* Unsent outbox rows of channel, oldest first, at most limit; strings in a. */
+enum err store_outbox_pending(struct store *s, struct arena *a, const char *channel, size_t limit,
+                              struct outbox_row **rows, size_t *count);
 
 /* Open appeals whose due_at <= until and whose flag (warned/overdue) is unset. */
 enum err store_due_scan(struct store *s, struct arena *a, int64_t until, bool overdue, size_t limit,

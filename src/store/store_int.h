@@ -41,6 +41,7 @@ struct store_ops {
                                 const char *json, int64_t *id);
     enum err (*tx_outbox)(struct store_tx *tx, int64_t at, const char *channel,
                           const char *recipient, int64_t appeal_id, const char *body);
+    enum err (*tx_outbox_sent)(struct store_tx *tx, int64_t id, int64_t now);
     enum err (*tx_user_insert)(struct store_tx *tx, const struct user *u, const char *pwhash,
                                int64_t now, int64_t *id);
     enum err (*tx_session_insert)(struct store_tx *tx, const unsigned char h[32], int64_t user,
@@ -65,6 +66,8 @@ struct store_ops {
                       struct appeal **rows, size_t *count, bool *more);
     enum err (*answered)(struct store *s, struct arena *a, const struct answered_query *q,
                          struct answered_row **rows, size_t *count, bool *more);
+    enum err (*outbox_pending)(struct store *s, struct arena *a, const char *channel, size_t limit,
+                               struct outbox_row **rows, size_t *count);
     enum err (*due_scan)(struct store *s, struct arena *a, int64_t until, bool overdue,
                          size_t limit, struct appeal **rows, size_t *count);
     enum err (*user_by_login)(struct store *s, struct arena *a, const char *login, struct user *u,

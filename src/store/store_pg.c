@@ -1093,6 +1093,18 @@ pg_tx_outbox(struct store_tx *tx, int64_t at, const char *channel, const char *r
 }
 
 static enum err
+pg_tx_outbox_sent(struct store_tx *tx, int64_t id, int64_t now)
+{
+    struct params p = {0};
+    p_i64(&p, id);
+    p_i64(&p, now);
+    return run_done(tx->impl,
+                    "UPDATE outbox SET sent_at = $2, attempts = attempts + 1"
+                    " WHERE id = $1 AND sent_at IS NULL",
+                    &p);
+}
+
+static enum err
 pg_tx_user_insert(struct store_tx *tx, const struct user *u, const char *pwhash, int64_t now,
                   int64_t *id)
 {
@@ -1471,6 +1483,42 @@ pg_answered(struct store *s, struct arena *a, const struct answered_query *aq,
     pool_put(q, c);
     *more = n > aq->limit;
     *count = n > aq->limit ? aq->limit : n;
+    return e;
+}
+
+static enum err
+pg_outbox_pending(struct store *s, struct arena *a, const char *channel, size_t limit,
+                  struct outbox_row **rows, size_t *count)
+{
+    struct pg *q = PG(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_str(&p, channel);
+    p_i64(&p, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    PGresult *r;
+    enum err e = read_run(q, c,
+                          "SELECT id, at, channel, recipient, appeal_id, body FROM outbox"
+                          " WHERE channel = $1 AND sent_at IS NULL ORDER BY id LIMIT $2::bigint",
+                          &p, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    if (n > limit)
+        n = limit;
+    struct outbox_row *v = ARENA_ARRAY(a, struct outbox_row, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        int row = (int)i;
+        v[i].id = get_i64(r, row, 0);
+        v[i].at = get_i64(r, row, 1);
+        v[i].channel = get_str(a, r, row, 2);
+        v[i].recipient = get_str(a, r, row, 3);
+        v[i].appeal_id = get_i64(r, row, 4);
+        v[i].body = get_str(a, r, row, 5);
+    }
+    PQclear(r);
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
     return e;
 }
 
@@ -2674,6 +2722,8 @@ const struct store_ops store_pg_ops = {
     .tx_audit = pg_tx_audit,
     .tx_stream_event = pg_tx_stream_event,
     .tx_outbox = pg_tx_outbox,
+    .tx_outbox_sent = pg_tx_outbox_sent,
+    .outbox_pending = pg_outbox_pending,
     .tx_user_insert = pg_tx_user_insert,
     .tx_session_insert = pg_tx_session_insert,
     .tx_session_delete = pg_tx_session_delete,

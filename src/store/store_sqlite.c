@@ -872,6 +872,19 @@ sq_tx_outbox(struct store_tx *tx, int64_t at, const char *channel, const char *r
 }
 
 static enum err
+sq_tx_outbox_sent(struct store_tx *tx, int64_t id, int64_t now)
+{
+    struct conn *c = tx->impl;
+    sqlite3_stmt *st = prep(c, "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1"
+                               " WHERE id = ?1 AND sent_at IS NULL");
+    if (!st)
+        return ERR_STORE;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    return exec_done(c, st);
+}
+
+static enum err
 sq_tx_user_insert(struct store_tx *tx, const struct user *u, const char *pwhash, int64_t now,
                   int64_t *id)
 {
@@ -1279,6 +1292,44 @@ out:
     *more = n > aq->limit;
     *count = n > aq->limit ? aq->limit : n;
     *rows = v;
+    return e;
+}
+
+static enum err
+sq_outbox_pending(struct store *s, struct arena *a, const char *channel, size_t limit,
+                  struct outbox_row **rows, size_t *count)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    enum err e = ERR_OK;
+    size_t n = 0;
+    struct outbox_row *v = ARENA_ARRAY(a, struct outbox_row, limit + 1);
+    sqlite3_stmt *st = prep(c, "SELECT id, at, channel, recipient, appeal_id, body FROM outbox"
+                               " WHERE channel = ?1 AND sent_at IS NULL ORDER BY id LIMIT ?2");
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    bind_str(st, 1, channel);
+    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    int rc = sqlite3_step(st);
+    for (; rc == SQLITE_ROW && n < limit; rc = sqlite3_step(st)) {
+        struct outbox_row *o = &v[n++];
+        o->id = sqlite3_column_int64(st, 0);
+        o->at = sqlite3_column_int64(st, 1);
+        o->channel = col_str(a, st, 2);
+        o->recipient = col_str(a, st, 3);
+        o->appeal_id = sqlite3_column_int64(st, 4);
+        o->body = col_str(a, st, 5);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = fail(c->db);
+out:
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
     return e;
 }
 
@@ -2553,6 +2604,8 @@ const struct store_ops store_sqlite_ops = {
     .tx_audit = sq_tx_audit,
     .tx_stream_event = sq_tx_stream_event,
     .tx_outbox = sq_tx_outbox,
+    .tx_outbox_sent = sq_tx_outbox_sent,
+    .outbox_pending = sq_outbox_pending,
     .tx_user_insert = sq_tx_user_insert,
     .tx_session_insert = sq_tx_session_insert,
     .tx_session_delete = sq_tx_session_delete,

@@ -1709,6 +1709,12 @@ misc_job(struct store_tx *tx, void *arg)
     return e;
 }
 
+static enum err
+outbox_sent_job(struct store_tx *tx, void *arg)
+{
+    return store_tx_outbox_sent(tx, *(int64_t *)arg, NOW);
+}
+
 static void
 answers_and_side_tables(void **state)
 {
@@ -1742,6 +1748,19 @@ answers_and_side_tables(void **state)
             assert_string_equal(after.rules[i].agency, AGENCY);
         }
     assert_int_equal(hits, 1);
+    /* The e-mail row waits to be delivered; once marked sent, it no longer does. */
+    struct outbox_row *ob;
+    assert_int_equal(store_outbox_pending(f->s, f->a, "email", 10, &ob, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(ob[0].recipient, "a@example.kz");
+    assert_string_equal(ob[0].body, "answered");
+    assert_int_equal(ob[0].appeal_id, m.appeal_id);
+    assert_int_equal(store_outbox_pending(f->s, f->a, "sms", 10, &ob, &n), ERR_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_outbox_pending(f->s, f->a, "email", 10, &ob, &n), ERR_OK);
+    assert_int_equal(store_write(f->s, outbox_sent_job, &ob[0].id), ERR_OK);
+    assert_int_equal(store_outbox_pending(f->s, f->a, "email", 10, &ob, &n), ERR_OK);
+    assert_int_equal(n, 0);
     int64_t total, open, overdue;
     assert_int_equal(store_counts(f->s, &total, &open, &overdue), ERR_OK);
     assert_int_equal(total, 1);

@@ -1422,6 +1422,12 @@ next_notify(PGconn *c, int ms)
     }
 }
 
+static enum err
+outbox_sent_job(struct store_tx *tx, void *arg)
+{
+    return store_tx_outbox_sent(tx, *(int64_t *)arg, NOW);
+}
+
 static void
 answers_rules_events(void **state)
 {
@@ -1464,6 +1470,18 @@ answers_rules_events(void **state)
     assert_int_equal(store_answers_list(f->s, f->a, 424242, &rows, &n), ERR_OK);
     assert_int_equal(n, 0);
     assert_int_equal(raw_int(f->raw, "SELECT count(*) FROM outbox", NULL), 2);
+    /* The e-mail row waits to be delivered; once marked sent, it no longer does. */
+    struct outbox_row *ob;
+    assert_int_equal(store_outbox_pending(f->s, f->a, "email", 10, &ob, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(ob[0].recipient, "a@example.kz");
+    assert_string_equal(ob[0].body, "body");
+    assert_int_equal(ob[0].appeal_id, aj.ap.id);
+    assert_int_equal(store_write(f->s, outbox_sent_job, &ob[0].id), ERR_OK);
+    assert_int_equal(store_outbox_pending(f->s, f->a, "email", 10, &ob, &n), ERR_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(raw_int(f->raw, "SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL", NULL),
+                     1);
     /* One rule per (topic, region), NULL region included. */
     assert_int_equal(raw_int(f->raw, "SELECT count(*) FROM routing_rules", NULL), rules_before);
     assert_int_equal(raw_int(f->raw,
