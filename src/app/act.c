@@ -115,6 +115,23 @@ apply(struct act_req *r, struct appeal *ap, int64_t now, const char **reason)
     return ERR_OK;
 }
 
+/* Tell the citizen by e-mail of an answer, an extension or a forwarding. */
+static enum err
+notify(struct store_tx *tx, struct act_req *r, const struct appeal *ap)
+{
+    struct notice n = {.ap = ap};
+    if (r->action == ACT_ANSWER) {
+        n.kind = NOTICE_ANSWERED;
+        n.answer = r->text;
+    } else if (r->action == ACT_EXTEND || r->action == ACT_FORWARD) {
+        n.kind = r->action == ACT_EXTEND ? NOTICE_EXTENDED : NOTICE_FORWARDED;
+        n.reason = r->reason;
+    } else {
+        return ERR_OK;
+    }
+    return app__notify(r->app, tx, &n);
+}
+
 static enum err
 act_job(struct store_tx *tx, void *arg)
 {
@@ -164,6 +181,8 @@ act_job(struct store_tx *tx, void *arg)
             tx, now, "citizen", NULL, ap->id,
             arena_printf(r->arena, "extension decided; tell the citizen by %s", by));
     }
+    if (!e)
+        e = notify(tx, r, ap);
     if (e)
         return reject(r, e, "store");
     return ERR_OK;

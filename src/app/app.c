@@ -71,6 +71,12 @@ scheduler_main(void *arg)
             log_warn("scheduler: cannot scan deadlines: %s", err_name(e));
         else if (warned || overdue)
             log_info("scheduler: %d due soon, %d deemed refused", warned, overdue);
+        int sent = 0;
+        e = app_mail_deliver(app, &sent);
+        if (e)
+            log_warn("scheduler: cannot deliver e-mail: %s", err_name(e));
+        else if (sent)
+            log_info("scheduler: %d e-mails written to the spool", sent);
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         int64_t ns = ts.tv_nsec + (int64_t)app->opts.scheduler_interval_ms * 1000000;

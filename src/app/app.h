@@ -27,6 +27,8 @@
 #include "realtime/hub.h"
 #include "store/store.h"
 
+struct notice;
+
 struct app_opts {
     int64_t clock_offset;       /* seconds added to the wall clock (drills and tests) */
     int64_t rate_submit;        /* appeals per IP per minute */
@@ -39,6 +41,13 @@ struct app_opts {
     int64_t cluster_days;       /* near-duplicates looked for this far back, 1..365 days */
     size_t cluster_capacity;    /* appeals the near-duplicate index holds, 1024..LSH_CAPACITY_MAX */
     int64_t burst_warmup;       /* seconds of history a topic and region need before a burst */
+    /* Citizens' e-mail notices. Renders n as one whole RFC 5322 message
+     * (malloc'd, caller frees), or NULL when it cannot (an address that is
+     * not safe in a header): then nothing is queued. NULL: no notices. */
+    char *(*notice_render)(const struct notice *n);
+    const char *site_url;   /* where links in notices point: "https://tyndau.example.kz" */
+    const char *mail_from;  /* the From address of notices */
+    const char *mail_spool; /* the scheduler delivers e-mail here; NULL: it stays queued */
 };
 
 struct app;         /* opaque */
@@ -320,9 +329,33 @@ void app_live_close(struct app *app);
 /* Subscribers now, dropped so far, events published so far. */
 void app_live_stats(struct app *app, size_t *subs, uint64_t *dropped, uint64_t *published);
 
+/* ---- notices to citizens ---- */
+/* What a citizen who left an e-mail address is told, in the appeal's
+ * language: registered (with the tracking link), answered (with the
+ * answer), extended (the new due date and the reason) and forwarded (the
+ * new body, its due date and the reason). */
+enum notice_kind { NOTICE_REGISTERED, NOTICE_ANSWERED, NOTICE_EXTENDED, NOTICE_FORWARDED };
+struct notice {
+    enum notice_kind kind;
+    const struct appeal *ap; /* after the action; borrowed */
+    const char *agency_name; /* the responsible body in ap's language; NULL: none yet */
+    const char *answer;      /* answered: the answer text; else NULL */
+    const char *reason;      /* extended, forwarded: the official's reason; else NULL */
+    const char *secret;      /* registered: the tracking secret for the link; else NULL */
+    const char *site_url;    /* app_opts.site_url */
+    const char *from;        /* app_opts.mail_from */
+    int64_t now;
+};
+/* Write each queued e-mail into opts.mail_spool as one .eml file (written
+ * aside, fsync'd, renamed into place: a reader never sees half a message)
+ * and mark its row sent; *sent counts them. No-op without a spool. Blocking. */
+enum err app_mail_deliver(struct app *app, int *sent);
+
 /* ---- scheduler ---- */
 /* One pass: warn appeals near their due date, record deemed refusal for
- * those past it. *warned and *overdue count what it did. Blocking. */
+ * those past it. *warned and *overdue count what it did. Blocking.
+ * app_scheduler_tick() does not deliver e-mail: the scheduler thread calls
+ * app_mail_deliver() after it. */
 enum err app_scheduler_tick(struct app *app, int *warned, int *overdue);
 
 #endif

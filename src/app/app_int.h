@@ -100,6 +100,11 @@ bool app__authcache_get(struct app *app, struct arena *a, const unsigned char ha
 void app__authcache_put(struct app *app, const unsigned char hash[32], bool session, int64_t now,
                         const struct user *u, const char *csrf);
 void app__authcache_drop(struct app *app, const unsigned char hash[32]);
+/* Queue n (site_url, from and now are filled in here) for the appeal's
+ * e-mail address inside the caller's job (mail.c); a no-op without an
+ * address or a renderer, or when the renderer refuses the address. An error
+ * return is a failed write. */
+enum err app__notify(struct app *app, struct store_tx *tx, struct notice *n);
 /* The fixed one-minute window of now. */
 int64_t app__minute(int64_t now);
 

@@ -121,6 +121,12 @@ submit_job(struct store_tx *tx, void *arg)
         if (e)
             return reject(r, e, NULL, "store");
     }
+    if (ap->status != STATUS_NOT_CONSIDERED) {
+        e = app__notify(app, tx,
+                        &(struct notice){.kind = NOTICE_REGISTERED, .ap = ap, .secret = secret});
+        if (e)
+            return reject(r, e, NULL, "store");
+    }
     r->response = r->render(ap, secret, r->render_arg);
     if (!r->response)
         return reject(r, ERR_TOOBIG, NULL, "response");

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "base/log.h"
+#include "http/mail.h"
 
 void
 cli_block_signals(void)
@@ -67,6 +68,10 @@ cli_app_opts(const struct config *c)
         .cluster_days = c->cluster_days,
         .cluster_capacity = (size_t)c->cluster_capacity,
         .burst_warmup = c->burst_warmup,
+        .notice_render = mail_render,
+        .site_url = c->site_url,
+        .mail_from = c->mail_from,
+        .mail_spool = c->mail_spool[0] ? c->mail_spool : NULL,
     };
 }
 

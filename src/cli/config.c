@@ -61,6 +61,12 @@ static const struct opt {
     {"group_max", OPT_INT, OFF(group_max), 1, 100000, "1024", "most writes per commit"},
     {"behind_tls", OPT_BOOL, OFF(behind_tls), 0, 1, "false", "cookies get Secure (TLS proxy)"},
     {"demo_rate", OPT_INT, OFF(demo_rate), 1, 1000, "2", "demo appeals per second"},
+    {"mail_spool", OPT_STR, OFF(mail_spool), 0, 0, "",
+     "e-mail to citizens is written here as .eml files (empty: mail-spool beside the SQLite "
+     "file; none for PostgreSQL or :memory:, where it stays queued)"},
+    {"site_url", OPT_STR, OFF(site_url), 0, 0, "http://localhost:8080",
+     "the public address of the site, for links in e-mail"},
+    {"mail_from", OPT_STR, OFF(mail_from), 0, 0, "tyndau@localhost", "the From of e-mail"},
 };
 
 static char errmsg[256];
@@ -187,6 +193,22 @@ load_file(struct config *c, const char *path)
     return e;
 }
 
+/* The data directory is the SQLite file's: e-mail is spooled beside it
+ * unless mail_spool says otherwise. */
+static void
+default_spool(struct config *c)
+{
+    const char *path = c->db + 7;
+    if (c->mail_spool[0] || strncmp(c->db, "sqlite:", 7) != 0 || strcmp(path, ":memory:") == 0)
+        return;
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    size_t len = dir_len + sizeof("mail-spool");
+    free(c->mail_spool);
+    c->mail_spool = xmalloc(len);
+    snprintf(c->mail_spool, len, "%.*smail-spool", (int)dir_len, path);
+}
+
 enum err
 config_load(struct config *c, struct config_args *a, int argc, char **argv, const char **why)
 {
@@ -246,6 +268,7 @@ config_load(struct config *c, struct config_args *a, int argc, char **argv, cons
         a->value[a->flag_count] = value;
         a->flag_count++;
     }
+    default_spool(c);
     return ERR_OK;
 }
 

@@ -36,6 +36,9 @@ struct config {
     int64_t group_max;
     bool behind_tls;
     int64_t demo_rate;
+    char *mail_spool;
+    char *site_url;
+    char *mail_from;
 };
 
 /* Command-specific flags that are not options (--role=..., positional args). */
