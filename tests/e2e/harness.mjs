@@ -40,6 +40,7 @@ export async function startServer(extraArgs = []) {
   return {
     base,
     db,
+    dir, // the temporary directory: the database and the mail spool (mail-spool/)
     stderr: () => stderr,
     // A staff user with an API token: the Authorization header value.
     staff(login, role, agency) {

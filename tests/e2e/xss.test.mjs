@@ -1,20 +1,26 @@
 // xss.test.mjs - the 200 payloads of xss.mjs in every field a citizen or an
 // official can fill: on the form shown again with errors (every field at
 // once), on the tracking page (text, address, name, e-mail, phone as stored),
-// in an official's answer on the tracking page and the public list. None may
-// run (no dialog, window.__xss never set, no page error) and each must read
-// back as the same text.
+// in an official's answer on the tracking page and the public list, and in
+// the e-mail the citizen receives (the HTML part of each .eml the scheduler
+// writes into the spool, loaded with JavaScript on). None may run (no
+// dialog, window.__xss never set, no page error, no console message, no
+// network request) and each must read back as the same text.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { startServer, launch, context, answerAppeal } from './harness.mjs';
 import { payloads } from './xss.mjs';
 
 let srv;
 let browser;
 const P = payloads();
+let answerText; // the answer carrying every payload (set by the tracking-page test)
 
 before(async () => {
-  srv = await startServer();
+  // The scheduler writes queued e-mail into the spool every 300 ms.
+  srv = await startServer(['--scheduler_interval_ms=300']);
   browser = await launch();
 });
 
@@ -91,6 +97,7 @@ test('payloads in stored appeals and answers on the tracking page and the public
   // One official answer carrying every payload.
   const first = /\/track\/([a-z2-7]+)\?secret=([a-z2-7]+)/.exec(tracks[0]);
   const answer = P.join('\n');
+  answerText = answer;
   await answerAppeal(srv, first[1], first[2], answer, 'en', 'off-xss');
 
   const ctx = await context(browser);
@@ -110,5 +117,69 @@ test('payloads in stored appeals and answers on the tracking page and the public
   const item = await page.locator('[data-testid=answered-item]').first().innerText();
   assert.ok(item.includes(P[0].trim()), 'the public list shows the payload as text');
   await inert(page, ctx, 'answered list');
+  await ctx.close();
+});
+
+// The decoded HTML part of an .eml file (base64, as tyndau writes it).
+function htmlPart(eml) {
+  const m = /Content-Type: text\/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n--=_/.exec(eml);
+  assert.ok(m, 'no base64 HTML part');
+  return Buffer.from(m[1].replace(/\r\n/g, ''), 'base64').toString('utf8');
+}
+
+async function spoolFiles(want) {
+  const dir = path.join(srv.dir, 'mail-spool');
+  for (let i = 0; i < 200; i++) {
+    let names = [];
+    try { names = readdirSync(dir).filter((n) => /^tyndau-\d+\.eml$/.test(n)); } catch { /* not yet */ }
+    if (names.length >= want) return names.map((n) => readFileSync(path.join(dir, n), 'utf8'));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`fewer than ${want} messages in the spool`);
+}
+
+test('payloads in the e-mail to the citizen: the HTML part is inert', async () => {
+  assert.ok(answerText, 'the tracking-page test runs first');
+  // 200 registrations and one answer.
+  const files = await spoolFiles(P.length + 1);
+  const ctx = await context(browser, { javaScriptEnabled: true });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10000);
+  const requests = [];
+  const consoleMsgs = [];
+  await page.route('**/*', (route) => { requests.push(route.request().url()); route.abort(); });
+  page.on('console', (m) => consoleMsgs.push(m.text()));
+  const want = new Set(P.map((p) => p.trim()));
+  const seen = new Set();
+  let answers = 0;
+  for (const [i, eml] of files.entries()) {
+    const html = htmlPart(eml);
+    assert.ok(!/<script/i.test(html), `message ${i}: a script element`);
+    await page.setContent(html, { waitUntil: 'load' });
+    await new Promise((r) => setTimeout(r, 20)); // let any timer or handler have its chance
+    assert.equal(await page.evaluate(() => window.__xss), undefined, `message ${i}: script ran`);
+    assert.deepEqual(ctx.dialogs, [], `message ${i}: dialog`);
+    assert.deepEqual(ctx.errors, [], `message ${i}: page error`);
+    assert.deepEqual(consoleMsgs, [], `message ${i}: console message`);
+    assert.deepEqual(requests, [], `message ${i}: network request`);
+    // Only our own elements: the payloads left no element or handler behind.
+    const stray = await page.evaluate(() => [...document.querySelectorAll('*')]
+      .filter((e) => !['HTML', 'HEAD', 'META', 'TITLE', 'BODY', 'TABLE', 'TBODY', 'TR', 'TD', 'P', 'A', 'STRONG', 'SPAN'].includes(e.tagName)
+        || [...e.attributes].some((a) => a.name.startsWith('on')))
+      .map((e) => e.outerHTML.slice(0, 80)));
+    assert.deepEqual(stray, [], `message ${i}: elements or handlers not ours`);
+    const text = (await page.locator('[data-part=text]').textContent()).trim();
+    assert.ok(want.has(text), `message ${i}: the appeal text is not a payload as text`);
+    seen.add(text);
+    const address = (await page.locator('[data-part=address]').textContent()).trim();
+    assert.equal(address, text, `message ${i}: the address is not the payload as text`);
+    if (await page.locator('[data-part=block]').count()) {
+      answers++;
+      assert.equal((await page.locator('[data-part=block]').textContent()).trim(), answerText.trim(),
+        'the answer is not the payloads as text');
+    }
+  }
+  assert.equal(seen.size, want.size, 'every payload reached an e-mail');
+  assert.equal(answers, 1, 'one answer e-mail');
   await ctx.close();
 });
