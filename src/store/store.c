@@ -368,6 +368,14 @@ store_tx_outbox_sent(struct store_tx *tx, int64_t id, int64_t now)
     return tx->s->ops->tx_outbox_sent(tx, id, now);
 }
 enum err
+store_agency_staff(struct store *s, struct arena *a, const char *agency, size_t limit,
+                   struct user **rows, size_t *count)
+{
+    *rows = NULL;
+    *count = 0;
+    return s->ops->agency_staff(s, a, agency, limit, rows, count);
+}
+enum err
 store_outbox_pending(struct store *s, struct arena *a, const char *channel, size_t limit,
                      struct outbox_row **rows, size_t *count)
 {

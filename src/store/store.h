@@ -201,6 +201,10 @@ enum err store_due_scan(struct store *s, struct arena *a, int64_t until, bool ov
 enum err store_user_by_login(struct store *s, struct arena *a, const char *login, struct user *u,
                              char **pwhash);
 enum err store_user_by_id(struct store *s, struct arena *a, int64_t id, struct user *u);
+/* The officials and supervisors of agency who are not disabled, by name
+ * then login, at most limit; strings in a. */
+enum err store_agency_staff(struct store *s, struct arena *a, const char *agency, size_t limit,
+                            struct user **rows, size_t *count);
 enum err store_session_lookup(struct store *s, struct arena *a, const unsigned char hash[32],
                               int64_t now, struct user *u, char **csrf);
 enum err store_token_lookup(struct store *s, struct arena *a, const unsigned char hash[32],

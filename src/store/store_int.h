@@ -72,6 +72,8 @@ struct store_ops {
                          size_t limit, struct appeal **rows, size_t *count);
     enum err (*user_by_login)(struct store *s, struct arena *a, const char *login, struct user *u,
                               char **pwhash);
+    enum err (*agency_staff)(struct store *s, struct arena *a, const char *agency, size_t limit,
+                             struct user **rows, size_t *count);
     enum err (*user_by_id)(struct store *s, struct arena *a, int64_t id, struct user *u);
     enum err (*session_lookup)(struct store *s, struct arena *a, const unsigned char h[32],
                                int64_t now, struct user *u, char **csrf);

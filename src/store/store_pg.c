@@ -1554,6 +1554,42 @@ pg_due_scan(struct store *s, struct arena *a, int64_t until, bool overdue, size_
 
 #define USER_COLS "u.id, u.login, u.role, u.agency, u.name, u.disabled"
 
+static enum err
+pg_agency_staff(struct store *s, struct arena *a, const char *agency, size_t limit,
+                struct user **rows, size_t *count)
+{
+    struct pg *q = PG(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_UNAVAILABLE;
+    struct params p = {0};
+    p_str(&p, agency);
+    p_i64(&p, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    PGresult *r;
+    enum err e = read_run(q, c,
+                          "SELECT " USER_COLS " FROM users u WHERE u.agency = $1"
+                          " AND u.role IN ('official','supervisor') AND u.disabled = 0"
+                          " ORDER BY u.name, u.login LIMIT $2::bigint",
+                          &p, &r);
+    size_t n = e ? 0 : (size_t)PQntuples(r);
+    if (n > limit)
+        n = limit;
+    struct user *v = ARENA_ARRAY(a, struct user, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        int row = (int)i;
+        v[i].id = get_i64(r, row, 0);
+        v[i].login = get_str(a, r, row, 1);
+        (void)role_parse(str_from_cstr(PQgetvalue(r, row, 2)), &v[i].role);
+        v[i].agency = get_str(a, r, row, 3);
+        v[i].name = get_str(a, r, row, 4);
+    }
+    PQclear(r);
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
 /* Read sql (bound by p) expecting one user row; extra column 6 -> *extra. A
  * disabled account is ERR_NOTFOUND. */
 static enum err
@@ -2740,6 +2776,7 @@ const struct store_ops store_pg_ops = {
     .due_scan = pg_due_scan,
     .user_by_login = pg_user_by_login,
     .user_by_id = pg_user_by_id,
+    .agency_staff = pg_agency_staff,
     .session_lookup = pg_session_lookup,
     .token_lookup = pg_token_lookup,
     .ref_load = pg_ref_load,

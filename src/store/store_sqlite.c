@@ -1439,6 +1439,38 @@ sq_user_by_id(struct store *s, struct arena *a, int64_t id, struct user *u)
 }
 
 static enum err
+sq_agency_staff(struct store *s, struct arena *a, const char *agency, size_t limit,
+                struct user **rows, size_t *count)
+{
+    struct sq *q = SQ(s);
+    struct conn *c = pool_get(q);
+    if (!c)
+        return ERR_STORE;
+    enum err e = ERR_OK;
+    size_t n = 0;
+    struct user *v = ARENA_ARRAY(a, struct user, limit + 1);
+    sqlite3_stmt *st = prep(c, "SELECT " USER_COLS " FROM users u WHERE u.agency = ?1"
+                               " AND u.role IN ('official','supervisor') AND u.disabled = 0"
+                               " ORDER BY u.name, u.login LIMIT ?2");
+    if (!st) {
+        e = ERR_STORE;
+        goto out;
+    }
+    bind_str(st, 1, agency);
+    sqlite3_bind_int64(st, 2, (int64_t)limit);
+    int rc = sqlite3_step(st);
+    for (; rc == SQLITE_ROW && n < limit; rc = sqlite3_step(st))
+        read_user(a, st, &v[n++]);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        e = fail(c->db);
+out:
+    pool_put(q, c);
+    *rows = v;
+    *count = n;
+    return e;
+}
+
+static enum err
 sq_session_lookup(struct store *s, struct arena *a, const unsigned char h[32], int64_t now,
                   struct user *u, char **csrf)
 {
@@ -2622,6 +2654,7 @@ const struct store_ops store_sqlite_ops = {
     .due_scan = sq_due_scan,
     .user_by_login = sq_user_by_login,
     .user_by_id = sq_user_by_id,
+    .agency_staff = sq_agency_staff,
     .session_lookup = sq_session_lookup,
     .token_lookup = sq_token_lookup,
     .ref_load = sq_ref_load,

@@ -1768,6 +1768,27 @@ answers_and_side_tables(void **state)
     assert_int_equal(overdue, 0);
 }
 
+/* The assign form's list: active officials and supervisors of one agency. */
+static void
+agency_staff(void **state)
+{
+    struct fx *f = need(state);
+    int64_t a = add_user(f, "off-a1", ROLE_OFFICIAL, AGENCY);
+    int64_t b = add_user(f, "sup-a1", ROLE_SUPERVISOR, AGENCY);
+    add_user(f, "off-b1", ROLE_OFFICIAL, AGENCY2);
+    add_user(f, "op-1", ROLE_OPERATOR, NULL);
+    struct user *u;
+    size_t n;
+    assert_int_equal(store_agency_staff(f->s, f->a, AGENCY, 10, &u, &n), ERR_OK);
+    assert_int_equal(n, 2);
+    assert_true((u[0].id == a && u[1].id == b) || (u[0].id == b && u[1].id == a));
+    assert_string_equal(u[0].agency, AGENCY);
+    assert_int_equal(store_agency_staff(f->s, f->a, AGENCY, 1, &u, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_agency_staff(f->s, f->a, "no-such-agency", 10, &u, &n), ERR_OK);
+    assert_int_equal(n, 0);
+}
+
 /* ---- users, sessions, tokens ---- */
 
 struct sess_job {
@@ -1892,7 +1913,7 @@ disabled_user_and_revoked_token(void **state)
         T(rate_limit), T(rate_refused_hit_not_counted), T(counters), T(group_commit_from_threads), \
         T(failed_job_rolled_back_alone), T(queue_order_and_pages),                                 \
         T(queue_without_due_date_sorts_last), T(due_scan), T(answers_and_side_tables),             \
-        T(users_sessions_tokens), T(live_events_reach_the_sink_once)
+        T(agency_staff), T(users_sessions_tokens), T(live_events_reach_the_sink_once)
 
 int
 main(void)
