@@ -3,7 +3,10 @@
  * /work/case/{tracking} (an audited read, as GET /api/v1/appeals/{tracking}
  * by staff: the appeal with the citizen's data, the timeline, the due date in
  * words, a notice when a colleague holds the case, and the forms to take,
- * answer, forward, extend, return and close it) and POST
+ * answer, forward, extend, return and close it; an operator has a form to
+ * set the topic and body of an appeal the router left in triage, with the
+ * router's suggestion, and a supervisor one to assign an official of the
+ * agency) and POST
  * /work/case/{tracking}/{action} (app_act_start() as the JSON API does, then
  * 303 back with a success banner, or the page again with an error summary).
  * The answer form offers templates in each language: web/static/work.js
@@ -18,8 +21,11 @@
 
 #include <string.h>
 
+#include <jansson.h>
+
 #include "base/log.h"
 #include "base/tm.h"
+#include "base/str.h"
 #include "base/util.h"
 #include "text/utf8.h"
 
@@ -46,7 +52,17 @@ static const struct {
 
 /* The forms on the page; each has its own field names so that ids stay
  * unique. */
-enum case_form { CF_NONE, CF_TAKE, CF_ANSWER, CF_FORWARD, CF_EXTEND, CF_RETURN, CF_CLOSE };
+enum case_form {
+    CF_NONE,
+    CF_TAKE,
+    CF_ANSWER,
+    CF_FORWARD,
+    CF_EXTEND,
+    CF_RETURN,
+    CF_CLOSE,
+    CF_TRIAGE,
+    CF_ASSIGN
+};
 
 static const struct {
     const char *name; /* the last segment of the form's action */
@@ -60,7 +76,12 @@ static const struct {
     [CF_EXTEND] = {"extend", ACT_EXTEND, N_("The deadline is extended.")},
     [CF_RETURN] = {"return", ACT_RETURN, N_("The answer is returned for rework.")},
     [CF_CLOSE] = {"close", ACT_CLOSE, N_("The appeal is closed.")},
+    [CF_TRIAGE] = {"triage", ACT_ROUTE, N_("The topic and the body are set.")},
+    [CF_ASSIGN] = {"assign", ACT_ASSIGN, N_("The case is assigned.")},
 };
+
+/* The most staff one assign form lists. */
+enum { ASSIGN_STAFF_MAX = 500 };
 
 struct case_state {
     struct appeal_view v;
@@ -71,6 +92,7 @@ struct case_state {
     /* input to show again */
     const char *text, *answer_language, *template_key;
     const char *agency, *forward_reason, *due_date, *extend_reason, *return_reason, *close_reason;
+    const char *triage_topic, *triage_agency, *assignee;
     /* a colleague holding the case */
     const char *holder;
     int64_t held_since;
@@ -129,6 +151,12 @@ form_allowed(const struct req *r, const struct appeal *ap, enum case_form f)
         return role == ROLE_SUPERVISOR && ap->status == STATUS_ANSWERED;
     case CF_CLOSE:
         return agency_staff && ap->status == STATUS_ANSWERED;
+    case CF_TRIAGE:
+        return role == ROLE_OPERATOR && !ap->agency && ap->status == STATUS_REGISTERED;
+    case CF_ASSIGN:
+        return role == ROLE_SUPERVISOR && ap->agency && r->caller.user.agency &&
+               strcmp(ap->agency, r->caller.user.agency) == 0 &&
+               (status_in(ap->status, takeable, 3) || status_in(ap->status, answerable, 3));
     case CF_NONE:
         break;
     }
@@ -409,12 +437,156 @@ extend_form(struct page *p, const struct case_state *c)
     html_form_end(p);
 }
 
+/* What the router thought at registration (the registered event's reason):
+ * its topic and agency with their confidence, when it had a model's view. */
+struct suggestion {
+    const char *topic, *agency;
+    double topic_p, agency_p;
+};
+
+static bool
+router_suggestion(struct page *p, const struct case_state *c, struct suggestion *s)
+{
+    *s = (struct suggestion){0};
+    const char *reason = NULL;
+    for (size_t i = 0; i < c->v.events_count && !reason; i++)
+        if (c->v.events[i].action == ACT_REGISTER)
+            reason = c->v.events[i].reason;
+    if (!reason)
+        return false;
+    json_error_t jerr;
+    json_t *o = json_loads(reason, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return false;
+    }
+    const char *t = json_string_value(json_object_get(o, "model_topic"));
+    const char *ag = json_string_value(json_object_get(o, "model_agency"));
+    if (t && app_topic(p->r->app, t)) {
+        s->topic = arena_strdup(p->r->arena, t);
+        s->topic_p = json_number_value(json_object_get(o, "topic_confidence"));
+    }
+    if (ag && app_agency(p->r->app, ag)) {
+        s->agency = arena_strdup(p->r->arena, ag);
+        s->agency_p = json_number_value(json_object_get(o, "agency_confidence"));
+    }
+    json_decref(o);
+    return s->topic || s->agency;
+}
+
+static const char *
+percent(struct page *p, double v)
+{
+    return page_number(p, (int64_t)(v * 100 + 0.5));
+}
+
+static void
+triage_form(struct page *p, const struct case_state *c)
+{
+    const struct ref_data *d = app_ref(p->r->app);
+    struct suggestion s;
+    bool has = router_suggestion(p, c, &s);
+    form_heading(p, "triage-heading", N_("Set the topic and the body"));
+    html_raw(p, "<p class=\"govuk-body\">");
+    html_t(p, N_("The router was not sure enough to send this appeal on. Read it, choose its topic "
+                 "and the body that must answer it: your choice also teaches the router."));
+    html_raw(p, "</p>\n");
+    if (has) {
+        html_raw(p, "<div class=\"govuk-inset-text\" data-testid=\"suggestion\">");
+        html_t(p, N_("The router suggests:"));
+        html_raw(p, "<ul class=\"govuk-list govuk-list--bullet\">\n");
+        if (s.topic) {
+            html_raw(p, "<li>");
+            html_text(p, page_tf(p, N_("topic {name}, {percent}% sure"),
+                                 (const char *const[]){"name", page_topic(p, s.topic), "percent",
+                                                       percent(p, s.topic_p), NULL}));
+            html_raw(p, "</li>\n");
+        }
+        if (s.agency) {
+            html_raw(p, "<li>");
+            html_text(p, page_tf(p, N_("body {name}, {percent}% sure"),
+                                 (const char *const[]){"name", page_agency(p, s.agency), "percent",
+                                                       percent(p, s.agency_p), NULL}));
+            html_raw(p, "</li>\n");
+        }
+        html_raw(p, "</ul></div>\n");
+    }
+    struct html_option *topics = ARENA_ARRAY(p->r->arena, struct html_option, d->topics_count + 1);
+    size_t nt = 0;
+    topics[nt++] = (struct html_option){"", page_t(p, N_("Choose a topic")), NULL};
+    for (size_t i = 0; i < d->topics_count; i++)
+        topics[nt++] =
+            (struct html_option){d->topics[i].code, page_topic(p, d->topics[i].code), NULL};
+    struct html_option *agencies =
+        ARENA_ARRAY(p->r->arena, struct html_option, d->agencies_count + 1);
+    size_t na = 0;
+    agencies[na++] = (struct html_option){"", page_t(p, N_("Choose a body")), NULL};
+    for (size_t i = 0; i < d->agencies_count; i++)
+        agencies[na++] =
+            (struct html_option){d->agencies[i].code, page_agency(p, d->agencies[i].code), NULL};
+    html_form_begin(p, "post", action_url(p, &c->v.ap, CF_TRIAGE));
+    html_select(p,
+                &(struct html_field){.name = "triage_topic",
+                                     .label = page_t(p, N_("Topic")),
+                                     .value = c->triage_topic ? c->triage_topic : s.topic,
+                                     .error = error_of(p, c, "triage_topic")},
+                topics, nt);
+    html_select(p,
+                &(struct html_field){.name = "triage_agency",
+                                     .label = page_t(p, N_("Body")),
+                                     .value = c->triage_agency ? c->triage_agency : s.agency,
+                                     .error = error_of(p, c, "triage_agency")},
+                agencies, na);
+    html_button(p, page_t(p, N_("Send to the body")), false);
+    html_form_end(p);
+}
+
+static void
+assign_form(struct page *p, const struct case_state *c)
+{
+    struct user *staff = NULL;
+    size_t n = 0;
+    if (store_agency_staff(app_store(p->r->app), p->r->arena, c->v.ap.agency, ASSIGN_STAFF_MAX,
+                           &staff, &n) != ERR_OK)
+        n = 0;
+    struct html_option *opts = ARENA_ARRAY(p->r->arena, struct html_option, n + 1);
+    size_t k = 0;
+    opts[k++] = (struct html_option){"", page_t(p, N_("Choose an official")), NULL};
+    for (size_t i = 0; i < n; i++) {
+        const char *name = staff[i].name && *staff[i].name ? staff[i].name : staff[i].login;
+        if (staff[i].id == c->v.ap.assignee)
+            name = page_tf(p, N_("{name} (has the case now)"),
+                           (const char *const[]){"name", name, NULL});
+        opts[k++] = (struct html_option){arena_printf(p->r->arena, "%lld", (long long)staff[i].id),
+                                         name, NULL};
+    }
+    form_heading(p, "assign-heading", N_("Assign the case"));
+    html_form_begin(p, "post", action_url(p, &c->v.ap, CF_ASSIGN));
+    html_select(p,
+                &(struct html_field){.name = "assignee",
+                                     .label = page_t(p, N_("Official")),
+                                     .hint = page_t(p, N_("Who in your body answers this appeal.")),
+                                     .value = c->assignee,
+                                     .error = error_of(p, c, "assignee")},
+                opts, k);
+    html_button(p, page_t(p, N_("Assign")), false);
+    html_form_end(p);
+}
+
 static void
 action_forms(struct page *p, const struct case_state *c)
 {
     const struct req *r = p->r;
     const struct appeal *ap = &c->v.ap;
     bool any = false;
+    if (form_allowed(r, ap, CF_TRIAGE)) {
+        triage_form(p, c);
+        any = true;
+    }
+    if (form_allowed(r, ap, CF_ASSIGN)) {
+        assign_form(p, c);
+        any = true;
+    }
     if (form_allowed(r, ap, CF_TAKE)) {
         form_heading(p, "take-heading", N_("Take the case"));
         html_form_begin(p, "post", action_url(p, ap, CF_TAKE));
@@ -603,10 +775,20 @@ act_refusal(struct case_state *c, enum case_form f, const struct act_req *a)
                                                [CF_FORWARD] = "forward_reason",
                                                [CF_EXTEND] = "extend_reason",
                                                [CF_RETURN] = "return_reason",
-                                               [CF_CLOSE] = "close_reason"};
+                                               [CF_CLOSE] = "close_reason",
+                                               [CF_TRIAGE] = "triage_topic",
+                                               [CF_ASSIGN] = "assignee"};
     _Static_assert(ARRAY_LEN(reason_field) == ARRAY_LEN(case_actions), "reason_field out of date");
     const char *why = a->why ? a->why : "";
-    if (a->e == ERR_UNPROCESSABLE && a->field && strcmp(a->field, "agency") == 0)
+    if (f == CF_ASSIGN && a->e == ERR_UNPROCESSABLE)
+        add_error(c, "assignee", N_("Choose an official of your body from the list"));
+    else if (f == CF_TRIAGE && a->e == ERR_UNPROCESSABLE)
+        add_error(c, a->field && strcmp(a->field, "agency") == 0 ? "triage_agency" : "triage_topic",
+                  a->field && strcmp(a->field, "agency") == 0 ? N_("Choose a body from the list")
+                                                              : N_("Choose a topic from the list"));
+    else if (f == CF_TRIAGE && a->e == ERR_CONFLICT)
+        add_error(c, "triage_topic", N_("Someone has already set the topic and the body"));
+    else if (a->e == ERR_UNPROCESSABLE && a->field && strcmp(a->field, "agency") == 0)
         add_error(c, "agency",
                   strstr(why, "already") ? N_("The appeal is already with that body")
                                          : N_("Choose a body from the list"));
@@ -645,7 +827,11 @@ act_finish(struct req *r)
     }
     struct page tmp = {.r = r};
     const char *lang = form_get(r->form, "lang");
-    /* A forwarded appeal leaves the agency: back to the queue. */
+    /* A forwarded or triaged appeal leaves this queue: back to it. */
+    if (f == CF_TRIAGE)
+        return page_redirect(
+            r,
+            page_url(&tmp, "/work", (const char *const[]){"done", "triaged", "lang", lang, NULL}));
     if (f == CF_FORWARD)
         return page_redirect(
             r, page_url(&tmp, "/work",
@@ -777,6 +963,31 @@ h_work_act(struct req *r)
         (void)reason_ok(c, "close_reason", c->close_reason, false);
         a->reason = c->close_reason;
         break;
+    case CF_TRIAGE:
+        c->triage_topic = field(r, "triage_topic");
+        c->triage_agency = field(r, "triage_agency");
+        if (!c->triage_topic || !app_topic(r->app, c->triage_topic))
+            add_error(c, "triage_topic", N_("Choose a topic from the list"));
+        if (!c->triage_agency || !app_agency(r->app, c->triage_agency))
+            add_error(c, "triage_agency", N_("Choose a body from the list"));
+        a->topic = c->triage_topic;
+        a->agency = c->triage_agency;
+        break;
+    case CF_ASSIGN: {
+        c->assignee = field(r, "assignee");
+        int64_t id = 0;
+        struct user u;
+        if (!c->assignee || str_to_i64(str_from_cstr(c->assignee), 1, INT64_MAX, &id)) {
+            add_error(c, "assignee", N_("Choose an official of your body from the list"));
+            break;
+        }
+        /* Whether the user belongs to the appeal's agency is the app's to judge. */
+        if (store_user_by_id(app_store(r->app), r->arena, id, &u) == ERR_OK &&
+            (u.role == ROLE_OFFICIAL || u.role == ROLE_SUPERVISOR))
+            a->assignee_agency = u.agency;
+        a->assignee = id;
+        break;
+    }
     case CF_TAKE:
     case CF_NONE:
         break;

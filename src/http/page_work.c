@@ -346,11 +346,27 @@ queue_url(struct page *p, const struct queue_form *qf, const char *cursor)
                                           "lang", i18n_lang_code(p->lang), NULL});
 }
 
+/* The name of the colleague who has the case (staff of the caller's agency), or NULL. */
+static const char *
+holder_name(const struct user *staff, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (staff[i].id == id)
+            return staff[i].name && *staff[i].name ? staff[i].name : staff[i].login;
+    return NULL;
+}
+
 /* The region work.js reloads: the table and the page links. */
 static void
 queue_region(struct page *p, const struct queue_form *qf)
 {
     const struct user *me = &p->r->caller.user;
+    struct user *staff = NULL;
+    size_t staff_count = 0;
+    if (me->agency && qf->count &&
+        store_agency_staff(app_store(p->r->app), p->r->arena, me->agency, 500, &staff,
+                           &staff_count) != ERR_OK)
+        staff_count = 0;
     html_raw(p, "<div id=\"queue\" class=\"tyndau-queue\">\n");
     if (!qf->count) {
         html_raw(p, "<p class=\"govuk-body\" data-testid=\"queue-empty\">");
@@ -391,6 +407,14 @@ queue_region(struct page *p, const struct queue_form *qf)
             if (ap->assignee && ap->assignee == me->id) {
                 html_raw(p, "<br><span class=\"govuk-body-s tyndau-muted\">");
                 html_t(p, N_("yours"));
+                html_raw(p, "</span>");
+            } else if (ap->assignee && holder_name(staff, staff_count, ap->assignee)) {
+                html_raw(p, "<br><span class=\"govuk-body-s tyndau-muted\" "
+                            "data-testid=\"holder\">");
+                html_text(
+                    p, page_tf(p, N_("with {name}"),
+                               (const char *const[]){
+                                   "name", holder_name(staff, staff_count, ap->assignee), NULL}));
                 html_raw(p, "</span>");
             }
             html_raw(p, "</td><td class=\"govuk-table__cell\">");
@@ -482,7 +506,8 @@ queue_filter_form(struct page *p, const struct queue_form *qf)
 static void
 done_banner(struct page *p, const char *done)
 {
-    if (!done || strcmp(done, "forwarded") != 0)
+    bool forwarded = done && strcmp(done, "forwarded") == 0;
+    if (!forwarded && !(done && strcmp(done, "triaged") == 0))
         return;
     html_raw(p, "<div class=\"govuk-notification-banner govuk-notification-banner--success\" "
                 "role=\"alert\" aria-labelledby=\"done-title\" "
@@ -492,7 +517,8 @@ done_banner(struct page *p, const char *done)
     html_t(p, N_("Done"));
     html_raw(p, "</h2></div>\n<div class=\"govuk-notification-banner__content\">"
                 "<p class=\"govuk-notification-banner__heading\">");
-    html_t(p, N_("The appeal is forwarded to the other body."));
+    html_t(p, forwarded ? N_("The appeal is forwarded to the other body.")
+                        : N_("The topic and the body are set: the appeal is in the body's queue."));
     html_raw(p, "</p></div>\n</div>\n");
 }
 

@@ -35,6 +35,8 @@ const struct route http_routes[] = {
     {"POST", "/work/case/{tracking}/extend", OFFICIALS, OBJ_APPEAL, h_work_act},
     {"POST", "/work/case/{tracking}/return", ROLE_BIT(ROLE_SUPERVISOR), OBJ_APPEAL, h_work_act},
     {"POST", "/work/case/{tracking}/close", OFFICIALS, OBJ_APPEAL, h_work_act},
+    {"POST", "/work/case/{tracking}/triage", ROLE_BIT(ROLE_OPERATOR), OBJ_APPEAL, h_work_act},
+    {"POST", "/work/case/{tracking}/assign", ROLE_BIT(ROLE_SUPERVISOR), OBJ_APPEAL, h_work_act},
     {"GET", "/assets/{name}", ROLES_ANY, OBJ_NONE, h_asset},
     {"GET", "/dashboard", ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_ANALYST), OBJ_NONE,
      h_dashboard},

@@ -125,6 +125,9 @@ static struct route_case cases[] = {
     {"POST", "/work/case/{tracking}/return", WHO_STAFF, "supervisor", "return_reason=incomplete",
      false},
     {"POST", "/work/case/{tracking}/close", WHO_STAFF, "official,supervisor", "", false},
+    {"POST", "/work/case/{tracking}/triage", WHO_STAFF, "operator",
+     "triage_topic=roads&triage_agency={A}", false},
+    {"POST", "/work/case/{tracking}/assign", WHO_STAFF, "supervisor", "assignee={U}", false},
     {"GET", "/assets/{name}", WHO_ANYONE, NULL, NULL, false},
 };
 
