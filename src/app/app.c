@@ -106,6 +106,7 @@ app_new(struct store *s, const struct app_opts *o, struct app **out)
     pthread_mutex_init(&app->sched_mu, NULL);
     pthread_cond_init(&app->sched_cv, NULL);
     pthread_mutex_init(&app->auth_mu, NULL);
+    app->stats = app__stats_cache_new();
     enum err e = ref_load(s, &app->ref);
     if (!e)
         e = app__router_start(app);
@@ -143,6 +144,7 @@ app_free(struct app *app)
     app__live_stop(app);
     app__cluster_stop(app); /* after the last write */
     ref_free(app->ref);
+    app__stats_cache_free(app->stats);
     pthread_mutex_destroy(&app->mu);
     pthread_mutex_destroy(&app->sched_mu);
     pthread_mutex_destroy(&app->auth_mu);

@@ -185,13 +185,16 @@ enum err app_answered(struct app *app, struct arena *a, const struct answered_qu
 
 /* ---- dashboard statistics (stats.c) ---- */
 enum {
-    APP_STATS_DAYS = 30,    /* the window: today and the 29 days before it */
-    APP_STATS_REGIONS = 20, /* regions of Kazakhstan (KATO), all of them listed */
+    APP_STATS_DAYS = 30,         /* the window: today and the 29 days before it */
+    APP_STATS_REGIONS = 20,      /* regions of Kazakhstan (KATO), all of them listed */
+    APP_STATS_TTL_MS = 5000,     /* figures are reused this long for the same scope */
+    APP_STATS_CACHE_SLOTS = 128, /* scopes kept at once (a few KiB each) */
 };
 struct app_stats {
     const char *agency;           /* the scope: NULL every agency */
     const char *region;           /* NULL every region */
-    int64_t now;                  /* when they were read */
+    int64_t now;                  /* when they were read from the store (generated) */
+    int max_age;                  /* seconds they stay current: 0..APP_STATS_TTL_MS/1000 */
     int32_t first_day;            /* Almaty day number of per_day[0] */
     struct store_stats s;         /* per_day has APP_STATS_DAYS entries; regions as stored */
     double on_time_share;         /* answered_on_time / answered; -1 when none answered */
@@ -202,9 +205,16 @@ struct app_stats {
  * NULL or theirs; another is ERR_DENIED), an analyst or admin every agency's
  * or one agency's; narrowed to a region when given. ERR_INVALID with *why
  * for an unknown agency or region, ERR_DENIED for any other role. Strings
- * in a. */
+ * in a.
+ *
+ * Figures are cached per scope (the agency the caller's role resolves to,
+ * and the region) for APP_STATS_TTL_MS: a change shows within that time.
+ * Callers that ask for a scope being read wait for that one read. At most
+ * APP_STATS_CACHE_SLOTS scopes are kept; the least recently used goes. */
 enum err app_stats(struct app *app, struct arena *a, const struct caller *c, const char *agency,
                    const char *region, struct app_stats *out, const char **why);
+/* Scopes read from the store and answers served from the cache, so far. */
+void app_stats_counts(struct app *app, uint64_t *reads, uint64_t *hits);
 
 /* ---- accounts ---- */
 /* Verify login and password; on success a new session (token and csrf

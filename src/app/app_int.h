@@ -43,6 +43,7 @@ struct app {
     pthread_t model_watch;                        /* runs app_models_reload() */
     bool model_watch_started;
     struct app_cluster *cluster; /* near-duplicate index and burst detector; owned */
+    struct stats_cache *stats;   /* dashboard figures per scope (stats.c); owned */
 };
 
 /* Make the router: the default model if the store has none, the newest
@@ -100,6 +101,10 @@ bool app__authcache_get(struct app *app, struct arena *a, const unsigned char ha
 void app__authcache_put(struct app *app, const unsigned char hash[32], bool session, int64_t now,
                         const struct user *u, const char *csrf);
 void app__authcache_drop(struct app *app, const unsigned char hash[32]);
+/* The statistics cache: made by app_new(), freed by app_free() (accepts NULL). */
+struct stats_cache *app__stats_cache_new(void);
+void app__stats_cache_free(struct stats_cache *c);
+
 /* Queue n (site_url, from and now are filled in here) for the appeal's
  * e-mail address inside the caller's job (mail.c); a no-op without an
  * address or a renderer, or when the renderer refuses the address. An error

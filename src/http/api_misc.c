@@ -53,6 +53,14 @@ h_metrics(struct req *r)
                "# HELP tyndau_live_published_total Events published to the live stream.\n"
                "# TYPE tyndau_live_published_total counter\ntyndau_live_published_total %llu\n",
                subs, (unsigned long long)dropped, (unsigned long long)published);
+    uint64_t reads = 0, hits = 0;
+    app_stats_counts(r->app, &reads, &hits);
+    buf_printf(&b,
+               "# HELP tyndau_stats_reads_total Dashboard figures read from the store.\n"
+               "# TYPE tyndau_stats_reads_total counter\ntyndau_stats_reads_total %llu\n"
+               "# HELP tyndau_stats_cache_hits_total Dashboard figures served from the cache.\n"
+               "# TYPE tyndau_stats_cache_hits_total counter\ntyndau_stats_cache_hits_total %llu\n",
+               (unsigned long long)reads, (unsigned long long)hits);
     size_t len;
     char *s = buf_detach(&b, &len);
     return http_reply(r, 200, "text/plain; version=0.0.4", s, len);

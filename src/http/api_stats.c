@@ -11,6 +11,10 @@
  *   topics                             the top 10 topics of the window
  *   regions                            all 20 regions: received in the window,
  *                                      open, overdue and overdue_share (null: none open)
+ *   generated_at, max_age              when the figures were read and how many
+ *                                      more seconds they stay current: they are
+ *                                      cached per scope for APP_STATS_TTL_MS (also
+ *                                      Cache-Control: private, max-age=N)
  *
  * Exports h_stats() and http_stats_json().
  */
@@ -35,6 +39,8 @@ http_stats_json(struct req *r, const struct app_stats *st)
     json_object_set_new(scope, "region", st->region ? json_string(st->region) : json_null());
     json_object_set_new(j, "scope", scope);
     json_object_set_new(j, "at", json_string(http_time(r, st->now)));
+    json_object_set_new(j, "generated_at", json_string(http_time(r, st->now)));
+    json_object_set_new(j, "max_age", json_integer(st->max_age));
     char from[11], to[11];
     tm_format_date(st->first_day, from);
     tm_format_date(st->first_day + APP_STATS_DAYS - 1, to);
@@ -98,5 +104,6 @@ h_stats(struct req *r)
                             strcmp(why, "no such region") == 0 ? "region" : "agency");
     if (e)
         return http_problem_err(r, e, why ? why : "the figures cannot be read now");
+    http_add_header(r, "Cache-Control", arena_printf(r->arena, "private, max-age=%d", st.max_age));
     return http_reply_json(r, 200, http_stats_json(r, &st));
 }

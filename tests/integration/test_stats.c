@@ -5,8 +5,13 @@
  * analyst (every agency, one agency, one region) and for a supervisor (their
  * agency alone); the same appeals seen a month later (--clock_offset), when
  * the open ones are overdue; who may call it; and bad parameters, each a 400
- * or 403 problem that names what is wrong.
+ * or 403 problem that names what is wrong. The cache: figures say when they
+ * were read and for how long they stay (generated_at, max_age,
+ * Cache-Control), a new appeal shows within that time, one agency's cached
+ * figures never answer another's supervisor, and callers racing for a cold
+ * scope cause one read.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "base/str.h"
 #include "integration/srv.h"
 
 static int64_t
@@ -226,6 +232,114 @@ stats_access_and_bad_input(void **state)
     *state = NULL;
 }
 
+static int64_t
+metric(struct srv *s, const char *name)
+{
+    struct resp *r = srv_get(s, "/metrics", NULL);
+    expect_status(r, 200);
+    const char *line = strstr(r->body, t_printf("\n%s ", name));
+    assert_non_null(line);
+    int64_t v = 0;
+    assert_int_equal(
+        str_to_i64(str_from_cstr(t_printf("%.*s", (int)strcspn(line + strlen(name) + 2, "\n"),
+                                          line + strlen(name) + 2)),
+                   0, INT64_MAX, &v),
+        ERR_OK);
+    resp_free(r);
+    return v;
+}
+
+struct racer {
+    struct srv *s;
+    const char *auth;
+    int status;
+    int64_t received;
+};
+
+static void *
+race(void *arg)
+{
+    struct racer *x = arg;
+    struct resp *r = srv_get(x->s, "/api/v1/stats?region=710000000", x->auth);
+    x->status = (int)r->status;
+    x->received = r->json ? json_integer_value(json_object_get(r->json, "received_today")) : -1;
+    resp_free(r);
+    return NULL;
+}
+
+static void
+stats_cache(void **state)
+{
+    struct fx f;
+    fx_setup(&f);
+    *state = f.s;
+    struct srv *s = f.s;
+    struct resp *r = srv_get(s, "/api/v1/stats", f.analyst);
+    expect_status(r, 200);
+    assert_int_equal(jint(r->json, "received_today"), 3);
+    int64_t max_age = jint(r->json, "max_age");
+    assert_true(max_age >= 1 && max_age <= 5);
+    assert_string_equal(resp_header(r, "Cache-Control"),
+                        t_printf("private, max-age=%lld", (long long)max_age));
+    assert_non_null(resp_str(r, "generated_at"));
+    resp_free(r);
+
+    /* A new appeal shows within max_age (plus a second for the round trips). */
+    int64_t t0 = t_now_ms();
+    r = srv_post(s, "/api/v1/appeals", NULL, appeal_json(NULL));
+    expect_status(r, 201);
+    resp_free(r);
+    int64_t seen = 0;
+    while (t_now_ms() - t0 < (max_age + 1) * 1000 + 1000) {
+        r = srv_get(s, "/api/v1/stats", f.analyst);
+        seen = jint(r->json, "received_today");
+        resp_free(r);
+        if (seen == 4)
+            break;
+        t_sleep_ms(200);
+    }
+    assert_int_equal(seen, 4);
+
+    /* Supervisors of two agencies, one right after the other: each their own. */
+    r = srv_get(s, "/api/v1/stats", f.sup_a);
+    expect_status(r, 200);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(r->json, "scope"), "agency")),
+        f.agency_a);
+    int64_t a_received = jint(r->json, "received_today");
+    resp_free(r);
+    r = srv_get(s, "/api/v1/stats", f.sup_b);
+    expect_status(r, 200);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(r->json, "scope"), "agency")),
+        "astana.health");
+    assert_int_equal(jint(r->json, "received_today"), 1);
+    assert_true(a_received >= 3);
+    resp_free(r);
+    /* B's cached figures answer nobody who asks for A, and the other way round. */
+    r = srv_get(s, t_printf("/api/v1/stats?agency=%s", f.agency_a), f.sup_b);
+    expect_status(r, 403);
+    resp_free(r);
+    r = srv_get(s, "/api/v1/stats?agency=astana.health", f.analyst);
+    assert_int_equal(jint(r->json, "received_today"), 1);
+    resp_free(r);
+
+    /* Eight callers racing for a cold scope: one read from the store. */
+    int64_t reads = metric(s, "tyndau_stats_reads_total");
+    struct racer x[8];
+    pthread_t th[8];
+    for (int i = 0; i < 8; i++) {
+        x[i] = (struct racer){.s = s, .auth = f.analyst};
+        assert_int_equal(pthread_create(&th[i], NULL, race, &x[i]), 0);
+    }
+    for (int i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(x[i].status, 200);
+        assert_int_equal(x[i].received, 1);
+    }
+    assert_int_equal(metric(s, "tyndau_stats_reads_total") - reads, 1);
+}
+
 int
 main(void)
 {
@@ -233,6 +347,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(stats_figures, srv_teardown),
         cmocka_unit_test_teardown(stats_access_and_bad_input, srv_teardown),
+        cmocka_unit_test_teardown(stats_cache, srv_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

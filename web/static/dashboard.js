@@ -7,7 +7,8 @@
 // - listens to the live stream (GET /api/v1/events: appeal.*, cluster.grew,
 //   burst.detected), lists new appeals, clusters and bursts in the feed, and
 //   refetches GET /api/v1/stats at most once a second to move the counters,
-//   the chart, the tables and the map.
+//   the chart, the tables and the map (and once more when the server's
+//   cached figures, max_age seconds, have expired).
 // Everything dynamic goes in as text (textContent), never as markup.
 
 const root = document.getElementById('dash');
@@ -156,13 +157,25 @@ function start(el) {
   let pending = false;
   let last = 0;
   let timer = null;
+  // The server keeps the figures of a scope for a few seconds (max_age):
+  // figures fetched after an event may predate it, so one more fetch
+  // follows once they have expired.
+  let dirty = false; // an event arrived since the last fetch began
+  let followUp = null;
   async function refresh() {
     if (inFlight) { pending = true; return; }
     inFlight = true;
     last = Date.now();
+    const afterEvent = dirty;
+    dirty = false;
     try {
       const res = await fetch(el.dataset.stats, { credentials: 'same-origin', headers: { accept: 'application/json' } });
-      if (res.ok) apply(await res.json());
+      if (res.ok) {
+        const j = await res.json();
+        apply(j);
+        if (afterEvent && j.max_age > 0 && !followUp)
+          followUp = setTimeout(() => { followUp = null; refresh(); }, (j.max_age + 1) * 1000);
+      }
     } catch (e) {
       // The figures stay as they are; the next event tries again.
     } finally {
@@ -172,6 +185,7 @@ function start(el) {
   }
   // At most one fetch a second, and always one after the last event.
   function schedule() {
+    dirty = true;
     if (timer) return;
     const wait = Math.max(0, 1000 - (Date.now() - last));
     timer = setTimeout(() => { timer = null; refresh(); }, wait);
