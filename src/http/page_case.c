@@ -230,7 +230,8 @@ live_region(struct page *p, const struct case_state *c)
         html_raw(p, "</span> <span class=\"tyndau-timeline__what\">");
         html_text(p, page_action(p, ev->action));
         html_raw(p, "</span>");
-        if (ev->reason) {
+        /* The registered event's reason is the router's JSON: the triage form shows it. */
+        if (ev->reason && ev->action != ACT_REGISTER) {
             html_raw(p, ": <span class=\"tyndau-timeline__reason\">");
             html_text(p, ev->reason);
             html_raw(p, "</span>");

@@ -76,6 +76,9 @@ test('an operator triages an appeal and it appears in the body\'s live queue', a
   assert.equal(await page.locator(`tr[data-tracking="${lost.tracking}"]`).count(), 1, 'in triage');
   await page.goto(`${srv.base}/work/case/${lost.tracking}?lang=ru`);
   assert.match(await page.locator('#triage-heading').innerText(), /Задайте тему и орган/);
+  // The router's own guess, with its confidence, is shown and preselected.
+  assert.match(await page.locator('[data-testid=suggestion]').innerText(), /уверенность \d+%/);
+  assert.doesNotMatch(await page.locator('[data-testid=timeline]').innerText(), /routed_by/);
   await assertAxe(page, 'case (triage)');
   await shot(page, 'work-case-triage');
 
