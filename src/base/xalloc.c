@@ -3,9 +3,12 @@
  */
 #include "base/xalloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void
 die(size_t n)
@@ -54,4 +57,22 @@ char *
 xstrdup(const char *s)
 {
     return xstrndup(s, strlen(s));
+}
+
+void
+xadvise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    enum { HUGE = 2 << 20 };
+    long page = sysconf(_SC_PAGESIZE);
+    if (n < 2 * (size_t)HUGE || page <= 0)
+        return;
+    /* madvise() wants whole pages; calloc's header sits before p. */
+    uintptr_t lo = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    uintptr_t hi = ((uintptr_t)p + n) & ~((uintptr_t)page - 1);
+    (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)n;
+#endif
 }
