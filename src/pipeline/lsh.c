@@ -1,8 +1,8 @@
 /*
  * lsh.c - banded LSH over a ring of MinHash signatures, chains linked by
  * sequence number. Exports lsh_new(), lsh_free(), lsh_insert(),
- * lsh_query(), lsh_get(), lsh_count() and lsh_bytes(); everything else is
- * static.
+ * lsh_query(), lsh_query_walked(), lsh_get(), lsh_count() and lsh_bytes();
+ * everything else is static.
  */
 #include "pipeline/lsh.h"
 
@@ -20,7 +20,7 @@ struct lsh {
     struct minhash_sig *sigs; /* [capacity], slot = seq % capacity */
     uint32_t *seq;            /* [capacity]: which sequence number each slot holds */
     uint32_t *head;           /* [bands][mask + 1]: newest seq of each bucket, 0 none */
-    uint32_t *next;           /* [bands][capacity]: older seq in the same bucket */
+    uint32_t *next;           /* [capacity][bands]: older seq in the same bucket */
 };
 
 static size_t
@@ -51,6 +51,10 @@ lsh_new(const struct lsh_opts *o, struct lsh **out)
     /* bands <= MINHASH_K and capacity <= LSH_CAPACITY_MAX: no overflow. */
     l->head = xcalloc(o->bands * (l->mask + 1), sizeof(*l->head));
     l->next = xcalloc(o->bands * o->capacity, sizeof(*l->next));
+    /* Lookups read these at random: huge pages spare most TLB misses. */
+    xadvise_huge(l->sigs, o->capacity * sizeof(*l->sigs));
+    xadvise_huge(l->head, o->bands * (l->mask + 1) * sizeof(*l->head));
+    xadvise_huge(l->next, o->bands * o->capacity * sizeof(*l->next));
     *out = l;
     return ERR_OK;
 }
@@ -105,15 +109,16 @@ lsh_insert(struct lsh *l, const struct minhash_sig *sig)
         l->count++;
     l->seq[slot] = s;
     l->sigs[slot] = *sig;
+    /* A slot's links lie together: one insert writes two cache lines. */
+    uint32_t *next = l->next + slot * l->bands;
     for (unsigned b = 0; b < l->bands; b++) {
-        uint32_t *next = l->next + (size_t)b * l->capacity;
         if (sig->empty) {
-            next[slot] = 0;
+            next[b] = 0;
             continue;
         }
         uint32_t *head = l->head + (size_t)b * (l->mask + 1);
         size_t k = bucket_of(l, sig, b);
-        next[slot] = head[k];
+        next[b] = head[k];
         head[k] = s;
     }
     return s;
@@ -137,28 +142,39 @@ set_add(uint32_t *set, size_t mask, uint32_t seq)
 size_t
 lsh_query(const struct lsh *l, const struct minhash_sig *sig, uint32_t *seqs, size_t max)
 {
-    /* Twice LSH_QUERY_MAX keeps the probe sequences short. */
+    size_t walked;
+    return lsh_query_walked(l, sig, seqs, max, &walked);
+}
+
+size_t
+lsh_query_walked(const struct lsh *l, const struct minhash_sig *sig, uint32_t *seqs, size_t max,
+                 size_t *walked)
+{
+    /* Twice the results keeps the probe sequences short; only that much of
+     * the set is cleared, so a small query costs little. */
     uint32_t set[2 * LSH_QUERY_MAX];
-    const size_t set_mask = 2 * LSH_QUERY_MAX - 1;
-    size_t n = 0;
+    size_t n = 0, looked = 0;
+    *walked = 0;
     if (max > LSH_QUERY_MAX)
         max = LSH_QUERY_MAX;
     if (sig->empty || max == 0)
         return 0;
-    memset(set, 0, sizeof(set));
+    const size_t set_mask = pow2_at_least(2 * max) - 1;
+    memset(set, 0, (set_mask + 1) * sizeof(set[0]));
     for (unsigned b = 0; b < l->bands && n < max; b++) {
         const uint32_t *head = l->head + (size_t)b * (l->mask + 1);
-        const uint32_t *next = l->next + (size_t)b * l->capacity;
         uint32_t s = head[bucket_of(l, sig, b)];
-        for (size_t walked = 0; walked < l->chain_max && n < max; walked++) {
+        for (size_t w = 0; w < l->chain_max && n < max; w++) {
             size_t slot = live_slot(l, s);
             if (slot == SIZE_MAX)
                 break; /* the rest of the chain is older still: overwritten too */
+            looked++;
             if (same_band(l, sig, &l->sigs[slot], b) && set_add(set, set_mask, s))
                 seqs[n++] = s;
-            s = next[slot];
+            s = l->next[slot * l->bands + b];
         }
     }
+    *walked = looked;
     return n;
 }
 

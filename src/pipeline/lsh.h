@@ -1,8 +1,8 @@
 /*
  * lsh.h - a locality-sensitive hashing index over MinHash signatures:
  * bands x rows. Exports struct lsh_opts, LSH_CAPACITY_MAX, LSH_QUERY_MAX,
- * lsh_new(), lsh_free(), lsh_insert(), lsh_query(), lsh_get(), lsh_count()
- * and lsh_bytes().
+ * lsh_new(), lsh_free(), lsh_insert(), lsh_query(), lsh_query_walked(),
+ * lsh_get(), lsh_count() and lsh_bytes().
  *
  * The signature is cut into `bands` runs of `rows` slots; two signatures
  * whose Jaccard similarity is s share at least one band with probability
@@ -65,6 +65,11 @@ uint32_t lsh_insert(struct lsh *l, const struct minhash_sig *sig);
  * chain_max entries of each band's chain are looked at.
  */
 size_t lsh_query(const struct lsh *l, const struct minhash_sig *sig, uint32_t *seqs, size_t max);
+
+/* lsh_query(), and *walked (not NULL) receives how many chain entries were
+ * looked at: at most bands * chain_max, whatever the buckets hold. */
+size_t lsh_query_walked(const struct lsh *l, const struct minhash_sig *sig, uint32_t *seqs,
+                        size_t max, size_t *walked);
 
 /* The signature inserted as seq, or NULL if it has been overwritten or was
  * never inserted. Borrowed: valid until the next lsh_insert(). */

@@ -1,7 +1,7 @@
 /*
  * test_lsh.c - the banded index on seeded random shingle sets: near copies
  * are found and strangers are not, at the rates 1 - (1 - s^r)^b predicts;
- * chains newest first and bounded; the ring forgets the oldest; empty
+ * chains newest first and bounded, and the entries walked too; the ring forgets the oldest; empty
  * signatures never match; options out of range are refused.
  */
 #include <math.h>
@@ -153,6 +153,37 @@ chains_newest_first_and_bounded(void **state)
 }
 
 static void
+walked_is_bounded(void **state)
+{
+    (void)state;
+    struct lsh *l = make(4, 4, 100, 3);
+    uint64_t h[] = {1, 2, 3, 4, 5};
+    struct minhash_sig s;
+    minhash_sign(h, 5, &s);
+    for (int i = 0; i < 10; i++)
+        lsh_insert(l, &s);
+    uint32_t out[16];
+    size_t walked = 0;
+    /* 4 bands, 3 entries each, whatever the chains hold */
+    assert_int_equal(lsh_query_walked(l, &s, out, 16, &walked), 3);
+    assert_int_equal(walked, 4 * 3);
+    lsh_free(l);
+    l = make(4, 4, 100, 64);
+    for (int i = 0; i < 10; i++)
+        lsh_insert(l, &s);
+    /* chains shorter than the bound: all 10 found in the first band, and
+     * each band walks its whole chain of 10 */
+    assert_int_equal(lsh_query_walked(l, &s, out, 16, &walked), 10);
+    assert_int_equal(walked, 4 * 10);
+    /* an empty index walks nothing */
+    lsh_free(l);
+    l = make(4, 4, 100, 64);
+    assert_int_equal(lsh_query_walked(l, &s, out, 16, &walked), 0);
+    assert_int_equal(walked, 0);
+    lsh_free(l);
+}
+
+static void
 ring_forgets_oldest(void **state)
 {
     (void)state;
@@ -226,6 +257,7 @@ main(void)
         cmocka_unit_test(rates_follow_the_s_curve),
         cmocka_unit_test(identical_found_strangers_not),
         cmocka_unit_test(chains_newest_first_and_bounded),
+        cmocka_unit_test(walked_is_bounded),
         cmocka_unit_test(ring_forgets_oldest),
         cmocka_unit_test(empty_never_matches),
         cmocka_unit_test(bad_options),
