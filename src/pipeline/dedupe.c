@@ -4,7 +4,8 @@
  * linked by sequence number (as in lsh.c), and clusters kept in the slot of
  * their first appeal. Exports dedupe_opts_default(), dedupe_new(),
  * dedupe_free(), dedupe_sign(), dedupe_add(), dedupe_add_signed(),
- * dedupe_candidates(), dedupe_candidates_signed(), dedupe_restore(),
+ * dedupe_candidates(), dedupe_candidates_signed(), dedupe_candidates_probe(),
+ * dedupe_restore(),
  * dedupe_cluster_get(), dedupe_cluster_close(), dedupe_count() and
  * dedupe_bytes(); everything else
  * is static.
@@ -82,6 +83,7 @@ dedupe_opts_default(struct dedupe_opts *o)
         .rows = 4,
         .band_chain_max = 16,
         .chain_max = 64,
+        .scored_max = 1024,
         .threshold = 0.40,
         .w_text = 0.3,
         .w_place = 0.5,
@@ -105,7 +107,7 @@ opts_valid(const struct dedupe_opts *o)
            o->place_radius_m >= 1 && o->place_radius_m <= 10000 &&
            o->place_far_m >= o->place_radius_m && o->time_scale_s > 0 && o->horizon_s > 0 &&
            o->chain_max >= 1 && o->chain_max <= 65536 && o->band_chain_max >= 1 &&
-           o->band_chain_max <= 65536;
+           o->band_chain_max <= 65536 && o->scored_max >= 1 && o->scored_max <= DEDUPE_SCORED_MAX;
 }
 
 static size_t
@@ -150,6 +152,7 @@ dedupe_new(const struct dedupe_opts *o, struct dedupe **out)
     st = NULL;
     l = NULL;
     d->slots = xcalloc(o->capacity, sizeof(*d->slots));
+    xadvise_huge(d->slots, o->capacity * sizeof(*d->slots)); /* read at random by lookups */
     d->mask = pow2_at_least(o->capacity) - 1;
     d->geo_head = xcalloc(d->mask + 1, sizeof(*d->geo_head));
     d->addr_head = xcalloc(d->mask + 1, sizeof(*d->addr_head));
@@ -340,10 +343,10 @@ haversine_m(double lat1, double lon1, double lat2, double lon2)
     return 2 * EARTH_RADIUS_M * asin(sqrt(h < 1 ? h : 1));
 }
 
-/* The candidates' sequence numbers, each once. */
+/* The candidates' sequence numbers, each once, at most max (scored_max). */
 struct cands {
     uint32_t seq[DEDUPE_SCORED_MAX];
-    size_t count;
+    size_t count, max;
     uint32_t set[2 * DEDUPE_SCORED_MAX]; /* open addressing, 0 = free */
 };
 
@@ -351,7 +354,7 @@ static void
 cands_add(struct cands *c, uint32_t seq)
 {
     const size_t mask = 2 * DEDUPE_SCORED_MAX - 1;
-    if (c->count == DEDUPE_SCORED_MAX)
+    if (c->count == c->max)
         return;
     size_t i = (seq * 0x9e3779b1u) & mask;
     while (c->set[i] != 0) {
@@ -369,10 +372,12 @@ too_old(const struct dedupe *d, const struct slot *s, int64_t now)
     return s->time < now - d->o.horizon_s;
 }
 
-static void
+/* Walks at most 9 cells of chain_max entries; returns how many it looked at. */
+static size_t
 gather_place(const struct dedupe *d, const struct query *q, struct cands *c)
 {
     const struct dedupe_appeal *ap = q->ap;
+    size_t looked = 0;
     for (int32_t dr = -1; dr <= 1; dr++) {
         int32_t row = q->row + dr;
         double mid = ((double)row + 0.5) * d->cell_deg;
@@ -385,6 +390,7 @@ gather_place(const struct dedupe *d, const struct query *q, struct cands *c)
                 const struct slot *sl = live(d, s);
                 if (sl == NULL || too_old(d, sl, ap->time))
                     break;
+                looked++;
                 int32_t r2, c2;
                 cell_of(d, sl->lat, sl->lon, &r2, &c2);
                 if (r2 == row && c2 == col)
@@ -393,13 +399,16 @@ gather_place(const struct dedupe *d, const struct query *q, struct cands *c)
             }
         }
     }
+    return looked;
 }
 
-static void
+/* Walks at most chain_max entries; returns how many it looked at. */
+static size_t
 gather_address(const struct dedupe *d, const struct query *q, struct cands *c)
 {
     uint32_t s = d->addr_head[key_bucket(d, q->addr)];
-    for (size_t walked = 0; walked < d->o.chain_max; walked++) {
+    size_t walked = 0;
+    for (; walked < d->o.chain_max; walked++) {
         const struct slot *sl = live(d, s);
         if (sl == NULL || too_old(d, sl, q->ap->time))
             break;
@@ -407,15 +416,19 @@ gather_address(const struct dedupe *d, const struct query *q, struct cands *c)
             cands_add(c, s);
         s = sl->addr_next;
     }
+    return walked;
 }
 
+/*
+ * The score of sl for q with the text similarity j: *out, all but
+ * cluster_id and open. With j = 1 it is the most the score can be, so a
+ * candidate can be judged before its signature is read.
+ */
 static void
-score_one(const struct dedupe *d, const struct query *q, const struct slot *sl,
-          struct dedupe_candidate *out)
+score_with(const struct dedupe *d, const struct query *q, const struct slot *sl, double j,
+           struct dedupe_candidate *out)
 {
     const struct dedupe_appeal *ap = q->ap;
-    const struct minhash_sig *sig = lsh_get(d->lsh, sl->seq);
-    double j = sig == NULL ? 0 : minhash_similarity(&q->sig, sig);
     double p = 0, m = -1;
     if (ap->has_place && sl->has_place) {
         m = haversine_m(ap->lat, ap->lon, sl->lat, sl->lon);
@@ -426,12 +439,9 @@ score_one(const struct dedupe *d, const struct query *q, const struct slot *sl,
     double secs = fabs((double)ap->time - (double)sl->time);
     double t = exp(-secs / d->o.time_scale_s);
     double same_topic = q->topic != 0 && sl->topic == q->topic;
-    const struct slot *root = live(d, sl->root);
     double score = d->o.w_text * j + d->o.w_place * p + d->o.w_time * t + d->o.w_topic * same_topic;
     *out = (struct dedupe_candidate){
         .id = sl->id,
-        .cluster_id = root == NULL ? 0 : root->id,
-        .open = root != NULL && root->open,
         .score = m > d->o.place_far_m ? 0 : score,
         .text = j,
         .place = p,
@@ -457,36 +467,54 @@ top_insert(struct dedupe_candidate *top, size_t *n, size_t max, const struct ded
 /*
  * Score the earlier appeals for q under the lock (read or write): the best
  * max into top (*n), and the best one whose cluster is open into *best_open
- * (its score -1 if none). seqs are the LSH candidates.
+ * (its score -1 if none). At most scored_max candidates are gathered, LSH
+ * first, then by address and by place; the walks are bounded by
+ * band_chain_max and chain_max, so a lookup costs at most a fixed number of
+ * reads whatever the index holds. A candidate whose score could not enter
+ * top or beat *best_open even with J = 1 is dropped before its signature
+ * is read: the result is the same as scoring all. Nothing is allocated.
  */
 static void
 score_all(const struct dedupe *d, const struct query *q, struct dedupe_candidate *top, size_t max,
-          size_t *n, struct dedupe_candidate *best_open)
+          size_t *n, struct dedupe_candidate *best_open, struct dedupe_probe *pr)
 {
-    struct cands *c = xmalloc(sizeof(*c));
-    c->count = 0;
-    memset(c->set, 0, sizeof(c->set));
+    struct cands c;
     uint32_t seqs[DEDUPE_SCORED_MAX];
-    size_t k = lsh_query(d->lsh, &q->sig, seqs, DEDUPE_SCORED_MAX / 2);
+    size_t walked = 0;
+    c.count = 0;
+    c.max = d->o.scored_max;
+    memset(c.set, 0, sizeof(c.set));
+    size_t k = lsh_query_walked(d->lsh, &q->sig, seqs, c.max, &walked);
     for (size_t i = 0; i < k; i++)
-        cands_add(c, seqs[i]);
-    if (q->ap->has_place)
-        gather_place(d, q, c);
+        cands_add(&c, seqs[i]);
     if (q->addr != 0)
-        gather_address(d, q, c);
+        walked += gather_address(d, q, &c);
+    if (q->ap->has_place)
+        walked += gather_place(d, q, &c);
     *n = 0;
     best_open->score = -1;
-    for (size_t i = 0; i < c->count; i++) {
-        const struct slot *sl = live(d, c->seq[i]);
+    size_t compared = 0;
+    for (size_t i = 0; i < c.count; i++) {
+        const struct slot *sl = live(d, c.seq[i]);
         if (sl == NULL || too_old(d, sl, q->ap->time))
             continue;
         struct dedupe_candidate cand;
-        score_one(d, q, sl, &cand);
+        score_with(d, q, sl, 1, &cand);
+        bool misses_top = max == 0 || (*n == max && cand.score <= top[max - 1].score);
+        if (misses_top && cand.score <= best_open->score)
+            continue;
+        const struct minhash_sig *sig = lsh_get(d->lsh, sl->seq);
+        score_with(d, q, sl, sig == NULL ? 0 : minhash_similarity(&q->sig, sig), &cand);
+        compared++;
+        const struct slot *root = live(d, sl->root);
+        cand.cluster_id = root == NULL ? 0 : root->id;
+        cand.open = root != NULL && root->open;
         top_insert(top, n, max, &cand);
         if (cand.open && cand.score > best_open->score)
             *best_open = cand;
     }
-    free(c);
+    if (pr != NULL)
+        *pr = (struct dedupe_probe){.walked = walked, .gathered = c.count, .compared = compared};
 }
 
 /* The member of the cluster's sample most like the others. */
@@ -602,7 +630,7 @@ dedupe_add_signed(struct dedupe *d, const struct dedupe_appeal *ap, const struct
         goto out;
     }
     struct dedupe_candidate best;
-    score_all(d, &q, res->top, DEDUPE_TOP_MAX, &res->candidate_count, &best);
+    score_all(d, &q, res->top, DEDUPE_TOP_MAX, &res->candidate_count, &best, NULL);
     struct slot *root = NULL;
     if (best.score >= d->o.threshold) {
         struct slot *cand = find_id(d, best.id);
@@ -655,6 +683,14 @@ dedupe_candidates_signed(struct dedupe *d, const struct dedupe_appeal *ap,
                          const struct minhash_sig *sig, struct dedupe_candidate *out, size_t max,
                          size_t *count)
 {
+    return dedupe_candidates_probe(d, ap, sig, out, max, count, NULL);
+}
+
+enum err
+dedupe_candidates_probe(struct dedupe *d, const struct dedupe_appeal *ap,
+                        const struct minhash_sig *sig, struct dedupe_candidate *out, size_t max,
+                        size_t *count, struct dedupe_probe *probe)
+{
     struct query q;
     enum err e = prepare(d, ap, sig, &q);
     if (e)
@@ -663,7 +699,7 @@ dedupe_candidates_signed(struct dedupe *d, const struct dedupe_appeal *ap,
         max = DEDUPE_TOP_MAX;
     struct dedupe_candidate best;
     (void)pthread_rwlock_rdlock(&d->lock);
-    score_all(d, &q, out, max, count, &best);
+    score_all(d, &q, out, max, count, &best, probe);
     (void)pthread_rwlock_unlock(&d->lock);
     return ERR_OK;
 }

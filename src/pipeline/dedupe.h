@@ -5,7 +5,8 @@
  * struct dedupe_appeal, struct dedupe_candidate, struct dedupe_result,
  * struct dedupe_cluster, dedupe_new(), dedupe_free(), dedupe_add(),
  * dedupe_sign(), dedupe_add_signed(), dedupe_candidates(),
- * dedupe_candidates_signed(), dedupe_restore(), dedupe_cluster_get(),
+ * dedupe_candidates_signed(), struct dedupe_probe, dedupe_candidates_probe(),
+ * dedupe_restore(), dedupe_cluster_get(),
  * dedupe_cluster_close(),
  * dedupe_count(), dedupe_bytes() and the limits DEDUPE_*.
  *
@@ -24,6 +25,13 @@
  * same words in two towns are two problems. Many duplicates
  * share a place but not their wording, so place and time can carry a
  * candidate over the threshold without much text in common.
+ *
+ * A lookup costs at most a fixed amount of work whatever the index holds:
+ * it walks at most band_chain_max entries of each LSH band and chain_max
+ * of the address chain and of each of the 9 grid cells around the place,
+ * gathers at most scored_max candidates (LSH first, then address, then
+ * place), and reads the signature only of a candidate whose score could
+ * still enter the results; it allocates nothing.
  *
  * Clusters: dedupe_add() puts the new appeal into the cluster of its best
  * candidate if that score reaches the threshold and the cluster is open;
@@ -60,7 +68,8 @@
 enum { DEDUPE_SAMPLE = 8 };
 /* The most candidates dedupe_add() reports and dedupe_candidates() returns. */
 enum { DEDUPE_TOP_MAX = 16 };
-/* The most candidates scored per appeal (text, place and address together). */
+/* The largest scored_max: the most candidates scored per appeal (text,
+ * place and address together). */
 enum { DEDUPE_SCORED_MAX = 2048 };
 /* Longest topic or address that is compared, bytes; longer ones are cut. */
 enum { DEDUPE_KEY_MAX = 512 };
@@ -70,6 +79,7 @@ struct dedupe_opts {
     unsigned bands, rows;                    /* LSH: bands * rows <= MINHASH_K */
     size_t band_chain_max;                   /* entries walked per LSH band, 1..65536 */
     size_t chain_max;                        /* entries walked per grid cell or address, 1..65536 */
+    size_t scored_max;                       /* candidates per lookup, 1..DEDUPE_SCORED_MAX */
     double threshold;                        /* score to join a cluster, [0, 1] */
     double w_text, w_place, w_time, w_topic; /* >= 0, sum 1 */
     double place_scale_m;                    /* > 0 */
@@ -163,6 +173,19 @@ enum err dedupe_candidates(struct dedupe *d, const struct dedupe_appeal *ap,
 enum err dedupe_candidates_signed(struct dedupe *d, const struct dedupe_appeal *ap,
                                   const struct minhash_sig *sig, struct dedupe_candidate *out,
                                   size_t max, size_t *count);
+
+/* What one lookup did, counted by dedupe_candidates_probe(). */
+struct dedupe_probe {
+    size_t walked;   /* chain entries looked at: LSH bands, grid cells and address */
+    size_t gathered; /* distinct candidates found, at most scored_max */
+    size_t compared; /* of those, how many had their signature compared */
+};
+
+/* dedupe_candidates_signed(), and *probe (not NULL) receives what the
+ * lookup did. */
+enum err dedupe_candidates_probe(struct dedupe *d, const struct dedupe_appeal *ap,
+                                 const struct minhash_sig *sig, struct dedupe_candidate *out,
+                                 size_t max, size_t *count, struct dedupe_probe *probe);
 
 /* Put ap back into the cluster the store says it is in, oldest appeal
  * first (to refill an index at start-up): cluster_id == ap->id starts that

@@ -3,7 +3,9 @@
  * other words at the same place, the same words in Kazakh Cyrillic and
  * Latin without a place, the same address written differently; strangers,
  * old appeals and closed clusters stay apart; counts and representatives;
- * the ring forgets; bad input; several threads at once.
+ * the ring forgets; bad input; several threads at once; a lookup gathers at
+ * most scored_max candidates and loses none below that, and skipping the
+ * signatures that cannot matter changes no result.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -337,6 +339,132 @@ bad_input(void **state)
     dedupe_free(NULL);
 }
 
+static struct dedupe *
+make_capped(size_t scored_max)
+{
+    struct dedupe_opts o;
+    dedupe_opts_default(&o);
+    o.capacity = 100;
+    o.scored_max = scored_max;
+    o.lang = model;
+    struct dedupe *d = NULL;
+    assert_int_equal(dedupe_new(&o, &d), ERR_OK);
+    return d;
+}
+
+static void
+scored_max_is_honoured(void **state)
+{
+    (void)state;
+    struct dedupe *d = make_capped(8);
+    struct dedupe_result r;
+    for (int i = 1; i <= 50; i++) {
+        struct dedupe_appeal ap =
+            appeal(i, "burst pipe floods the yard", ALA_LAT, ALA_LON, "Abai 10", T0 + i);
+        assert_int_equal(dedupe_add(d, &ap, &r), ERR_OK);
+        assert_true(r.candidate_count <= 8);
+    }
+    struct dedupe_appeal q =
+        appeal(51, "burst pipe floods the yard", ALA_LAT, ALA_LON, "Abai 10", T0 + HOUR);
+    struct dedupe_candidate out[DEDUPE_TOP_MAX];
+    struct dedupe_probe pr;
+    size_t n = 0;
+    assert_int_equal(dedupe_candidates_probe(d, &q, NULL, out, DEDUPE_TOP_MAX, &n, &pr), ERR_OK);
+    assert_int_equal(pr.gathered, 8);
+    assert_int_equal(n, 8);
+    assert_true(pr.compared <= pr.gathered);
+    /* 32 bands of 16 entries, one address chain and 9 grid cells of 64 */
+    assert_true(pr.walked <= 32 * 16 + 64 + 9 * 64);
+    assert_true(pr.walked >= 8);
+    dedupe_free(d);
+
+    struct dedupe_opts o;
+    dedupe_opts_default(&o);
+    o.scored_max = 0;
+    assert_int_equal(dedupe_new(&o, &d), ERR_INVALID);
+    o.scored_max = DEDUPE_SCORED_MAX + 1;
+    assert_int_equal(dedupe_new(&o, &d), ERR_INVALID);
+}
+
+static void
+no_candidate_lost_below_the_cap(void **state)
+{
+    (void)state;
+    struct dedupe *d = make_capped(8);
+    for (int i = 1; i <= 7; i++)
+        (void)add(d, appeal(i, "burst pipe floods the yard", ALA_LAT, ALA_LON, "", T0 + i), NULL);
+    struct dedupe_appeal q =
+        appeal(8, "burst pipe floods the yard", ALA_LAT, ALA_LON, "", T0 + HOUR);
+    struct dedupe_candidate out[DEDUPE_TOP_MAX];
+    struct dedupe_probe pr;
+    size_t n = 0;
+    assert_int_equal(dedupe_candidates_probe(d, &q, NULL, out, DEDUPE_TOP_MAX, &n, &pr), ERR_OK);
+    assert_int_equal(pr.gathered, 7);
+    assert_int_equal(n, 7);
+    bool seen[8] = {false};
+    for (size_t i = 0; i < n; i++) {
+        assert_true(out[i].id >= 1 && out[i].id <= 7);
+        seen[out[i].id] = true;
+    }
+    for (int i = 1; i <= 7; i++)
+        assert_true(seen[i]);
+    dedupe_free(d);
+}
+
+/* A signature that agrees with sig_of(0, 0) in its first `shared` slots. */
+static struct minhash_sig
+sig_of(int who, size_t shared)
+{
+    struct minhash_sig sig = {.empty = false};
+    for (size_t i = 0; i < MINHASH_K; i++)
+        sig.v[i] = (uint16_t)(i < shared ? i + 1 : 1000 + (size_t)who * MINHASH_K + i);
+    return sig;
+}
+
+/* Fewer results let more signatures be skipped, but the best few are the
+ * same, with the same scores, as when every candidate is compared. The
+ * newest text candidates sit on the query's place with little text in
+ * common and are looked at first; the older ones, a few metres off, have
+ * more: a lookup that skipped them on a wrong bound would miss the best.
+ * Three strangers 80 m off come last and cannot matter. */
+static void
+skipping_changes_no_result(void **state)
+{
+    (void)state;
+    struct dedupe *d = make(100);
+    struct dedupe_result r;
+    for (int i = 1; i <= 15; i++) {
+        bool text = i <= 12;
+        struct minhash_sig sig = sig_of(i, text ? (size_t)(4 + 10 * (12 - i)) : 0);
+        double lat = ALA_LAT + 0.000009 * (text ? 12 - i : 80); /* 0.000009: 1 m */
+        struct dedupe_appeal ap = appeal(i, "", lat, ALA_LON, "", T0 + i * HOUR);
+        assert_int_equal(dedupe_add_signed(d, &ap, &sig, &r), ERR_OK);
+    }
+    struct minhash_sig qs = sig_of(0, MINHASH_K);
+    struct dedupe_appeal q = appeal(99, "", ALA_LAT, ALA_LON, "", T0 + DAY);
+    struct dedupe_candidate all[DEDUPE_TOP_MAX], few[DEDUPE_TOP_MAX];
+    struct dedupe_probe pr_all, pr_few;
+    size_t n_all = 0, n_few = 0;
+    assert_int_equal(dedupe_candidates_probe(d, &q, &qs, all, DEDUPE_TOP_MAX, &n_all, &pr_all),
+                     ERR_OK);
+    assert_int_equal(n_all, 15); /* top never full: every signature compared */
+    assert_int_equal(pr_all.compared, 15);
+    assert_true(all[0].id != 12); /* the best is not the first looked at */
+    for (size_t max = 1; max <= 5; max++) {
+        assert_int_equal(dedupe_candidates_probe(d, &q, &qs, few, max, &n_few, &pr_few), ERR_OK);
+        assert_int_equal(n_few, max);
+        for (size_t i = 0; i < max; i++) {
+            assert_int_equal(few[i].id, all[i].id);
+            assert_true(few[i].score == all[i].score);
+            assert_int_equal(few[i].cluster_id, all[i].cluster_id);
+        }
+    }
+    /* with one result wanted, some signatures were not read at all */
+    assert_int_equal(dedupe_candidates_probe(d, &q, &qs, few, 1, &n_few, &pr_few), ERR_OK);
+    assert_true(pr_few.compared < pr_all.compared);
+    dedupe_free(d);
+}
+
 struct worker {
     struct dedupe *d;
     int first;
@@ -406,6 +534,9 @@ main(void)
         cmocka_unit_test(ring_forgets_oldest),
         cmocka_unit_test(bad_input),
         cmocka_unit_test(threads),
+        cmocka_unit_test(scored_max_is_honoured),
+        cmocka_unit_test(no_candidate_lost_below_the_cap),
+        cmocka_unit_test(skipping_changes_no_result),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
