@@ -22,12 +22,20 @@
  * appeals whose signature agrees with the query's in at least half the
  * slots, the share the index returned.
  *
+ * Beside the wall time of each lookup it takes the thread's CPU time
+ * (CLOCK_THREAD_CPUTIME_ID), its minor page faults and involuntary context
+ * switches (getrusage(RUSAGE_THREAD)), and what the index did
+ * (dedupe_candidates_probe(): entries walked, candidates gathered,
+ * signatures compared), to tell the index's own cost from a busy machine.
+ *
  * Usage: bench_dedupe [N [QUERIES [SEED]]]
  */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "base/tm.h"
@@ -155,10 +163,34 @@ now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static long
-rss_kb(const char *field)
+static double
+cpu_s(void)
 {
-    FILE *f = fopen("/proc/self/status", "r");
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* This thread's minor faults and involuntary context switches so far. */
+static void
+thread_usage(long *minflt, long *nivcsw)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_THREAD, &ru);
+    *minflt = ru.ru_minflt;
+    *nivcsw = ru.ru_nivcsw;
+}
+
+static void
+sort_doubles(double *v, size_t n)
+{
+    qsort(v, n, sizeof(double), cmp_double);
+}
+
+static long
+proc_kb(const char *path, const char *field)
+{
+    FILE *f = fopen(path, "r");
     char line[256];
     long kb = -1;
     if (!f)
@@ -191,7 +223,7 @@ main(int argc, char **argv)
         fprintf(stderr, "bench_dedupe: cannot make the index\n");
         return 1;
     }
-    long rss0 = rss_kb("VmRSS:");
+    long rss0 = proc_kb("/proc/self/status", "VmRSS:");
     /* Keep the words of every 1000th appeal to make near copies from. */
     size_t kept_count = n / 1000;
     int(*kept)[WORDS_MAX] = xcalloc(kept_count, sizeof(*kept));
@@ -229,13 +261,44 @@ main(int argc, char **argv)
         }
     }
     double fill_s = now_s() - t0;
-    long rss1 = rss_kb("VmRSS:");
+    long rss1 = proc_kb("/proc/self/status", "VmRSS:");
     size_t bytes = dedupe_bytes(d);
+    long huge_kb = proc_kb("/proc/self/smaps_rollup", "AnonHugePages:");
+
+    /* A few unmeasured lookups first, with their own seed: the first one
+     * touches fresh stack and scratch pages, which a running server has
+     * long since done. */
+    uint64_t warm_seed = seed ^ 0x77a3;
+    for (int w = 0; w < 10; w++) {
+        int words[WORDS_MAX];
+        int count = WORDS_MIN + (int)(next(&warm_seed) % (WORDS_MAX - WORDS_MIN + 1));
+        for (int k = 0; k < count; k++)
+            words[k] = zipf_draw(z, &warm_seed);
+        char wtext[WORDS_MAX * 12];
+        struct dedupe_appeal ap = {.id = -1 - w,
+                                   .text = {wtext, text_of(words, count, wtext)},
+                                   .has_place = true,
+                                   .lat = CITY_LAT,
+                                   .lon = CITY_LON,
+                                   .topic = STR("housing"),
+                                   .time = NOW};
+        struct dedupe_candidate top[3];
+        size_t got;
+        if (dedupe_candidates(d, &ap, top, 3, &got) != ERR_OK)
+            return 1;
+    }
 
     /* Queries through the whole path, with real text. */
     double *lat_ms = xmalloc(queries * sizeof(double));
     double *text_ms = xmalloc(queries * sizeof(double));
     double *index_ms = xmalloc(queries * sizeof(double));
+    double *cpu_ms = xmalloc(queries * sizeof(double));
+    double *index_cpu_ms = xmalloc(queries * sizeof(double));
+    double *walked = xmalloc(queries * sizeof(double));
+    double *gathered = xmalloc(queries * sizeof(double));
+    double *compared = xmalloc(queries * sizeof(double));
+    long faults = 0, faults_max = 0, switches = 0;
+    size_t switched = 0, late = 0, late_switched = 0;
     size_t found_copy = 0, copies = 0;
     char text[WORDS_MAX * 12];
     for (size_t q = 0; q < queries; q++) {
@@ -264,29 +327,54 @@ main(int argc, char **argv)
         size_t got = 0;
         struct minhash_sig from_text, from_words;
         sign_words(words, count, &from_words);
+        struct dedupe_probe probe;
+        long f0, f1, v0, v1;
+        thread_usage(&f0, &v0);
+        double ca = cpu_s();
         double a = now_s();
         if (dedupe_sign(d, ap.text, &from_text) != ERR_OK) {
             fprintf(stderr, "bench_dedupe: query %zu failed\n", q);
             return 1;
         }
         double b = now_s();
-        if (dedupe_candidates_signed(d, &ap, &from_words, top, 3, &got) != ERR_OK) {
+        double cb = cpu_s();
+        if (dedupe_candidates_probe(d, &ap, &from_words, top, 3, &got, &probe) != ERR_OK) {
             fprintf(stderr, "bench_dedupe: query %zu failed\n", q);
             return 1;
         }
         double c = now_s();
+        double cc = cpu_s();
+        thread_usage(&f1, &v1);
         lat_ms[q] = (c - a) * 1000;
         text_ms[q] = (b - a) * 1000;
         index_ms[q] = (c - b) * 1000;
+        cpu_ms[q] = (cc - ca) * 1000;
+        index_cpu_ms[q] = (cc - cb) * 1000;
+        walked[q] = (double)probe.walked;
+        gathered[q] = (double)probe.gathered;
+        compared[q] = (double)probe.compared;
+        faults += f1 - f0;
+        faults_max = f1 - f0 > faults_max ? f1 - f0 : faults_max;
+        switches += v1 - v0;
+        switched += v1 > v0;
+        if (lat_ms[q] > 1.0) {
+            late++;
+            late_switched += v1 > v0;
+        }
         if (source != 0) {
             copies++;
             for (size_t k = 0; k < got; k++)
                 found_copy += top[k].id == source;
         }
     }
-    qsort(lat_ms, queries, sizeof(double), cmp_double);
-    qsort(text_ms, queries, sizeof(double), cmp_double);
-    qsort(index_ms, queries, sizeof(double), cmp_double);
+    sort_doubles(lat_ms, queries);
+    sort_doubles(text_ms, queries);
+    sort_doubles(index_ms, queries);
+    sort_doubles(cpu_ms, queries);
+    sort_doubles(index_cpu_ms, queries);
+    sort_doubles(walked, queries);
+    sort_doubles(gathered, queries);
+    sort_doubles(compared, queries);
 
     /* The reference: a brute-force scan of all N signatures, and the
      * index's recall of what the scan finds (LSH alone, text only). */
@@ -350,12 +438,30 @@ main(int argc, char **argv)
     printf("| index memory (dedupe_bytes) | %.1f MB, %.0f bytes per appeal |\n", bytes / 1e6,
            (double)bytes / (double)n);
     printf("| RSS growth while filling | %.1f MB |\n", (rss1 - rss0) / 1024.0);
+    printf("| of the process's memory, in huge pages | %.1f MB |\n", huge_kb / 1024.0);
     printf("| lookup with text, %zu queries: p50 / p99 / max | %.3f / %.3f / %.3f ms |\n", queries,
            pct(lat_ms, queries, 0.5), pct(lat_ms, queries, 0.99), lat_ms[queries - 1]);
     printf("| of which the text to a signature: p50 / p99 | %.3f / %.3f ms |\n",
            pct(text_ms, queries, 0.5), pct(text_ms, queries, 0.99));
     printf("| of which the index (LSH, place, scoring): p50 / p99 | %.3f / %.3f ms |\n",
            pct(index_ms, queries, 0.5), pct(index_ms, queries, 0.99));
+    printf("| lookup thread CPU time: p50 / p99 / max | %.3f / %.3f / %.3f ms |\n",
+           pct(cpu_ms, queries, 0.5), pct(cpu_ms, queries, 0.99), cpu_ms[queries - 1]);
+    printf("| of which the index: p50 / p99 / max | %.3f / %.3f / %.3f ms |\n",
+           pct(index_cpu_ms, queries, 0.5), pct(index_cpu_ms, queries, 0.99),
+           index_cpu_ms[queries - 1]);
+    printf("| index wall time: max | %.3f ms |\n", index_ms[queries - 1]);
+    printf("| minor page faults per lookup: mean / max | %.2f / %ld |\n",
+           (double)faults / (double)queries, faults_max);
+    printf("| lookups preempted (involuntary switches) | %zu (%ld switches) |\n", switched,
+           switches);
+    printf("| lookups over 1 ms wall / of them preempted | %zu / %zu |\n", late, late_switched);
+    printf("| chain entries walked per lookup: p50 / p99 / max | %.0f / %.0f / %.0f |\n",
+           pct(walked, queries, 0.5), pct(walked, queries, 0.99), walked[queries - 1]);
+    printf("| candidates gathered: p50 / p99 / max | %.0f / %.0f / %.0f |\n",
+           pct(gathered, queries, 0.5), pct(gathered, queries, 0.99), gathered[queries - 1]);
+    printf("| signatures compared: p50 / p99 / max | %.0f / %.0f / %.0f |\n",
+           pct(compared, queries, 0.5), pct(compared, queries, 0.99), compared[queries - 1]);
     printf("| near copies with their source in the top 3 | %zu of %zu (%.3f) |\n", found_copy,
            copies, copies ? (double)found_copy / (double)copies : 0);
     printf("| reference: brute-force MinHash scan of %zu signatures | %.2f ms per query |\n", n,
@@ -372,6 +478,11 @@ main(int argc, char **argv)
     free(lat_ms);
     free(text_ms);
     free(index_ms);
+    free(cpu_ms);
+    free(index_cpu_ms);
+    free(walked);
+    free(gathered);
+    free(compared);
     free(res);
     free(kept);
     free(kept_len);
