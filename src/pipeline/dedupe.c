@@ -288,16 +288,20 @@ prepare(struct dedupe *d, const struct dedupe_appeal *ap, const struct minhash_s
     enum err e = ERR_INVALID;
     if (!coords_valid(ap))
         goto out;
+    e = ERR_OK;
     if (sig != NULL)
         q->sig = *sig;
     else
         e = dedupe_sign(d, ap->text, &q->sig);
-    if (sig == NULL && e)
-        goto out;
-    a = arena_new();
-    e = address_key(a, ap->address, &q->addr);
     if (e)
         goto out;
+    q->addr = 0;
+    if (ap->address.len > 0) { /* no address, no arena */
+        a = arena_new();
+        e = address_key(a, ap->address, &q->addr);
+        if (e)
+            goto out;
+    }
     struct str topic = cut_key(ap->topic);
     q->topic = topic.len == 0 ? 0 : key32(minhash_hash(topic.p, topic.len));
     q->row = q->col = 0;
