@@ -297,7 +297,9 @@ main(int argc, char **argv)
     double *walked = xmalloc(queries * sizeof(double));
     double *gathered = xmalloc(queries * sizeof(double));
     double *compared = xmalloc(queries * sizeof(double));
-    long faults = 0, faults_max = 0, switches = 0;
+    long faults = 0, faults_max = 0, index_faults = 0, switches = 0;
+    double worst_cpu = -1;
+    long worst_faults = 0, worst_switches = 0;
     size_t switched = 0, late = 0, late_switched = 0;
     size_t found_copy = 0, copies = 0;
     char text[WORDS_MAX * 12];
@@ -328,7 +330,7 @@ main(int argc, char **argv)
         struct minhash_sig from_text, from_words;
         sign_words(words, count, &from_words);
         struct dedupe_probe probe;
-        long f0, f1, v0, v1;
+        long f0, f1, fm, v0, v1, vm;
         thread_usage(&f0, &v0);
         double ca = cpu_s();
         double a = now_s();
@@ -338,6 +340,7 @@ main(int argc, char **argv)
         }
         double b = now_s();
         double cb = cpu_s();
+        thread_usage(&fm, &vm);
         if (dedupe_candidates_probe(d, &ap, &from_words, top, 3, &got, &probe) != ERR_OK) {
             fprintf(stderr, "bench_dedupe: query %zu failed\n", q);
             return 1;
@@ -354,6 +357,12 @@ main(int argc, char **argv)
         gathered[q] = (double)probe.gathered;
         compared[q] = (double)probe.compared;
         faults += f1 - f0;
+        index_faults += f1 - fm;
+        if (cpu_ms[q] > worst_cpu) {
+            worst_cpu = cpu_ms[q];
+            worst_faults = f1 - f0;
+            worst_switches = v1 - v0;
+        }
         faults_max = f1 - f0 > faults_max ? f1 - f0 : faults_max;
         switches += v1 - v0;
         switched += v1 > v0;
@@ -453,6 +462,10 @@ main(int argc, char **argv)
     printf("| index wall time: max | %.3f ms |\n", index_ms[queries - 1]);
     printf("| minor page faults per lookup: mean / max | %.2f / %ld |\n",
            (double)faults / (double)queries, faults_max);
+    printf("| of them in the index part | %.2f per lookup |\n",
+           (double)index_faults / (double)queries);
+    printf("| the lookup with the most CPU time: faults / involuntary switches | %ld / %ld |\n",
+           worst_faults, worst_switches);
     printf("| lookups preempted (involuntary switches) | %zu (%ld switches) |\n", switched,
            switches);
     printf("| lookups over 1 ms wall / of them preempted | %zu / %zu |\n", late, late_switched);
