@@ -395,9 +395,10 @@ gather_place(const struct dedupe *d, const struct query *q, struct cands *c)
                 if (sl == NULL || too_old(d, sl, ap->time))
                     break;
                 looked++;
-                int32_t r2, c2;
-                cell_of(d, sl->lat, sl->lon, &r2, &c2);
-                if (r2 == row && c2 == col)
+                /* cell_of(), with the row's width w already known: no
+                 * cosine per entry */
+                int32_t r2 = (int32_t)floor((double)sl->lat / d->cell_deg);
+                if (r2 == row && (int32_t)floor((double)sl->lon / w) == col)
                     cands_add(c, s);
                 s = sl->geo_next;
             }
@@ -423,35 +424,38 @@ gather_address(const struct dedupe *d, const struct query *q, struct cands *c)
     return walked;
 }
 
-/*
- * The score of sl for q with the text similarity j: *out, all but
- * cluster_id and open. With j = 1 it is the most the score can be, so a
- * candidate can be judged before its signature is read.
- */
+/* The parts of a candidate's score that need no signature. */
+struct parts {
+    double p, metres;  /* P, and the distance (-1 when either has no place) */
+    double seconds, t; /* time apart, and its part */
+    double topic;      /* 1 for the same topic */
+};
+
 static void
-score_with(const struct dedupe *d, const struct query *q, const struct slot *sl, double j,
-           struct dedupe_candidate *out)
+parts_of(const struct dedupe *d, const struct query *q, const struct slot *sl, struct parts *pt)
 {
     const struct dedupe_appeal *ap = q->ap;
-    double p = 0, m = -1;
+    pt->p = 0;
+    pt->metres = -1;
     if (ap->has_place && sl->has_place) {
-        m = haversine_m(ap->lat, ap->lon, sl->lat, sl->lon);
-        p = exp(-m / d->o.place_scale_m);
+        pt->metres = haversine_m(ap->lat, ap->lon, sl->lat, sl->lon);
+        pt->p = exp(-pt->metres / d->o.place_scale_m);
     }
     if (q->addr != 0 && sl->addr == q->addr)
-        p = 1;
-    double secs = fabs((double)ap->time - (double)sl->time);
-    double t = exp(-secs / d->o.time_scale_s);
-    double same_topic = q->topic != 0 && sl->topic == q->topic;
-    double score = d->o.w_text * j + d->o.w_place * p + d->o.w_time * t + d->o.w_topic * same_topic;
-    *out = (struct dedupe_candidate){
-        .id = sl->id,
-        .score = m > d->o.place_far_m ? 0 : score,
-        .text = j,
-        .place = p,
-        .metres = m,
-        .seconds = secs,
-    };
+        pt->p = 1;
+    pt->seconds = fabs((double)ap->time - (double)sl->time);
+    pt->t = exp(-pt->seconds / d->o.time_scale_s);
+    pt->topic = q->topic != 0 && sl->topic == q->topic;
+}
+
+/* The score with the text similarity j. With j = 1 it is the most the
+ * score can be, so a candidate can be judged before its signature is read. */
+static double
+score_of(const struct dedupe *d, const struct parts *pt, double j)
+{
+    double score =
+        d->o.w_text * j + d->o.w_place * pt->p + d->o.w_time * pt->t + d->o.w_topic * pt->topic;
+    return pt->metres > d->o.place_far_m ? 0 : score;
 }
 
 /* Insert cand into top (sorted, best first, *n of at most max). */
@@ -502,17 +506,26 @@ score_all(const struct dedupe *d, const struct query *q, struct dedupe_candidate
         const struct slot *sl = live(d, c.seq[i]);
         if (sl == NULL || too_old(d, sl, q->ap->time))
             continue;
-        struct dedupe_candidate cand;
-        score_with(d, q, sl, 1, &cand);
-        bool misses_top = max == 0 || (*n == max && cand.score <= top[max - 1].score);
-        if (misses_top && cand.score <= best_open->score)
+        struct parts pt;
+        parts_of(d, q, sl, &pt);
+        double most = score_of(d, &pt, 1);
+        bool misses_top = max == 0 || (*n == max && most <= top[max - 1].score);
+        if (misses_top && most <= best_open->score)
             continue;
         const struct minhash_sig *sig = lsh_get(d->lsh, sl->seq);
-        score_with(d, q, sl, sig == NULL ? 0 : minhash_similarity(&q->sig, sig), &cand);
+        double j = sig == NULL ? 0 : minhash_similarity(&q->sig, sig);
         compared++;
         const struct slot *root = live(d, sl->root);
-        cand.cluster_id = root == NULL ? 0 : root->id;
-        cand.open = root != NULL && root->open;
+        struct dedupe_candidate cand = {
+            .id = sl->id,
+            .cluster_id = root == NULL ? 0 : root->id,
+            .open = root != NULL && root->open,
+            .score = score_of(d, &pt, j),
+            .text = j,
+            .place = pt.p,
+            .metres = pt.metres,
+            .seconds = pt.seconds,
+        };
         top_insert(top, n, max, &cand);
         if (cand.open && cand.score > best_open->score)
             *best_open = cand;
