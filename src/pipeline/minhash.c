@@ -1,7 +1,8 @@
 /*
  * minhash.c - word shingles of a text and their MinHash signature. Exports
- * minhash_shingles(), minhash_sign(), minhash_text(), minhash_similarity()
- * and minhash_hash(); everything else is static.
+ * minhash_shingles(), minhash_shingles_tokens(), minhash_sign(),
+ * minhash_text(), minhash_similarity() and minhash_hash(); everything else
+ * is static.
  */
 #include "pipeline/minhash.h"
 
@@ -77,33 +78,19 @@ token_key(struct stem *st, struct arena *a, const struct lang_guess *g, const st
 }
 
 enum err
-minhash_shingles(struct stem *st, const struct lang_model *lm, struct arena *a, struct str text,
-                 uint64_t **hashes, size_t *count)
+minhash_shingles_tokens(struct stem *st, const struct lang_guess *g, struct arena *a,
+                        const struct token *tok, size_t tok_count, uint64_t **hashes, size_t *count)
 {
-    struct token *tok = NULL;
-    size_t ntok = 0;
-    struct lang_guess g;
-    const struct lang_guess *gp = NULL;
-    enum err e = token_split(a, text, &tok, &ntok);
-    if (e)
-        return e;
-    if (ntok > MINHASH_TOKEN_MAX)
-        ntok = MINHASH_TOKEN_MAX;
+    size_t ntok = tok_count > MINHASH_TOKEN_MAX ? MINHASH_TOKEN_MAX : tok_count;
     if (ntok == 0) {
         *hashes = NULL;
         *count = 0;
         return ERR_OK;
     }
-    if (lm != NULL && st != NULL) {
-        e = lang_detect(lm, a, text, &g);
-        if (e)
-            return e;
-        gp = &g;
-    }
     uint64_t *th = ARENA_ARRAY(a, uint64_t, ntok);
     for (size_t i = 0; i < ntok; i++) {
         struct str key;
-        e = token_key(st, a, gp, &tok[i], &key);
+        enum err e = token_key(st, a, g, &tok[i], &key);
         if (e)
             return e;
         th[i] = minhash_hash(key.p, key.len);
@@ -125,29 +112,80 @@ minhash_shingles(struct stem *st, const struct lang_model *lm, struct arena *a, 
     return ERR_OK;
 }
 
+enum err
+minhash_shingles(struct stem *st, const struct lang_model *lm, struct arena *a, struct str text,
+                 uint64_t **hashes, size_t *count)
+{
+    struct token *tok = NULL;
+    size_t ntok = 0;
+    struct lang_guess g;
+    const struct lang_guess *gp = NULL;
+    enum err e = token_split(a, text, &tok, &ntok);
+    if (e)
+        return e;
+    if (ntok > 0 && lm != NULL && st != NULL) {
+        lang_detect_tokens(lm, a, tok, ntok, &g);
+        gp = &g;
+    }
+    return minhash_shingles_tokens(st, gp, a, tok, ntok, hashes, count);
+}
+
+/* Tries at the pseudo-random order of slots before the plain scan: with one
+ * filled slot of MINHASH_K, (1 - 1/128)^4096 < 1e-13 of the empty slots
+ * ever get that far. */
+enum { DENSIFY_TRIES = 4096 };
+
+static bool
+is_filled(const uint64_t filled[2], size_t slot)
+{
+    return (filled[slot >> 6] >> (slot & 63)) & 1;
+}
+
+/* The slot an empty slot copies: the first filled one in its own fixed
+ * order (hashes of slot and try), so that two signatures look in the same
+ * order and agree in the slot with probability equal to the Jaccard
+ * similarity. */
+static size_t
+densify_from(const uint64_t filled[2], size_t slot)
+{
+    for (uint64_t t = 1; t <= DENSIFY_TRIES; t++) {
+        size_t j = (size_t)(mix64(MINHASH_SEED ^ ((uint64_t)slot << 32) ^ t) >> 57);
+        if (is_filled(filled, j))
+            return j;
+    }
+    for (size_t k = 1; k < MINHASH_K; k++) {
+        size_t j = (slot + k) % MINHASH_K;
+        if (is_filled(filled, j))
+            return j;
+    }
+    return slot;
+}
+
 void
 minhash_sign(const uint64_t *hashes, size_t count, struct minhash_sig *out)
 {
-    uint64_t mul[MINHASH_K], add[MINHASH_K];
+    _Static_assert(MINHASH_K == 128, "the slot is the top 7 bits of a hash");
     uint32_t min[MINHASH_K];
-    uint64_t s = MINHASH_SEED;
-    for (size_t i = 0; i < MINHASH_K; i++) {
-        s += 0x9e3779b97f4a7c15ULL;
-        mul[i] = mix64(s) | 1;
-        s += 0x9e3779b97f4a7c15ULL;
-        add[i] = mix64(s);
-        min[i] = UINT32_MAX;
-    }
-    for (size_t j = 0; j < count; j++) {
-        uint64_t x = hashes[j];
-        for (size_t i = 0; i < MINHASH_K; i++) {
-            uint32_t v = (uint32_t)((mul[i] * x + add[i]) >> 32);
-            min[i] = v < min[i] ? v : min[i];
-        }
-    }
+    uint64_t filled[2] = {0, 0};
     for (size_t i = 0; i < MINHASH_K; i++)
-        out->v[i] = (uint16_t)min[i];
+        min[i] = UINT32_MAX;
+    for (size_t j = 0; j < count; j++) {
+        /* Seeded again: callers may pass any 64-bit values. */
+        uint64_t x = mix64(hashes[j] ^ MINHASH_SEED);
+        size_t slot = (size_t)(x >> 57);
+        uint32_t v = (uint32_t)x;
+        min[slot] = v < min[slot] ? v : min[slot];
+        filled[slot >> 6] |= (uint64_t)1 << (slot & 63);
+    }
     out->empty = count == 0;
+    if (out->empty) {
+        memset(out->v, 0, sizeof(out->v));
+        return;
+    }
+    for (size_t i = 0; i < MINHASH_K; i++) {
+        size_t from = is_filled(filled, i) ? i : densify_from(filled, i);
+        out->v[i] = (uint16_t)min[from];
+    }
 }
 
 enum err

@@ -1,20 +1,30 @@
 /*
  * minhash.h - MinHash signatures of appeal texts for near-duplicate search.
  * Exports MINHASH_K, MINHASH_TOKEN_MAX, struct minhash_sig, minhash_shingles(),
- * minhash_sign(), minhash_text(), minhash_similarity() and minhash_hash().
+ * minhash_shingles_tokens(), minhash_sign(), minhash_text(),
+ * minhash_similarity() and minhash_hash().
  *
  * A text becomes a set of word shingles: it is split into words and numbers
  * (text/token.h), each word is stemmed in the language of the text
  * (text/lang.h, text/stem.h) and put through translit_fold(), so that a
  * Kazakh word matches itself in Cyrillic and in Latin letters, and every
  * run of 1, 2 and 3 consecutive tokens is one shingle, hashed to 64 bits.
- * The signature keeps, for each of MINHASH_K hash functions, the smallest
- * value over the shingles; two signatures agree in a slot with probability
- * equal to the Jaccard similarity of the two shingle sets. The hash
- * functions are multiply-shift permutations of the one 64-bit shingle hash
- * (h_i(x) = high 32 bits of a_i * x + b_i, a_i odd), and a slot stores the
- * lowest 16 bits of its minimum (b-bit MinHash): two different minima agree
- * by chance with probability 2^-16, which minhash_similarity() corrects for.
+ *
+ * The signature is one-permutation MinHash with optimal densification: one
+ * seeded 64-bit mix of each shingle hash, whose top 7 bits pick one of the
+ * MINHASH_K slots and whose low 32 bits compete for that slot's minimum.
+ * A slot no shingle fell into takes the minimum of the first filled slot
+ * in its own fixed pseudo-random order of slots, the same order in every
+ * signature. Two signatures then agree in a slot with probability equal
+ * to the Jaccard similarity of the two shingle sets, as with MINHASH_K
+ * independent hash functions, for one hash per shingle instead of
+ * MINHASH_K (tests/unit/pipeline/test_minhash.c checks the error on sets
+ * of 1 to 400 shingles). A slot stores the lowest 16 bits of its minimum
+ * (b-bit MinHash): two different minima agree by chance with probability
+ * 2^-16, which minhash_similarity() corrects for.
+ * Signatures are not stored: the store keeps texts and the index signs
+ * them again when it is filled (app/cluster.c), so a change of scheme
+ * needs no migration.
  *
  * Pure and thread-safe except for the struct stem that the caller passes
  * (text/stem.h: one per thread).
@@ -54,6 +64,17 @@ struct minhash_sig {
  */
 enum err minhash_shingles(struct stem *st, const struct lang_model *lm, struct arena *a,
                           struct str text, uint64_t **hashes, size_t *count);
+
+/*
+ * The shingle hashes of a text from the tokens token_split() made of it
+ * (tok, borrowed) and the language lang_detect_tokens() guessed from them
+ * (g, borrowed; NULL: no stemming, as lm NULL above): the same hashes as
+ * minhash_shingles() on the text, without splitting it again. *hashes lives
+ * in a (NULL when there are no tokens).
+ */
+enum err minhash_shingles_tokens(struct stem *st, const struct lang_guess *g, struct arena *a,
+                                 const struct token *tok, size_t tok_count, uint64_t **hashes,
+                                 size_t *count);
 
 /* The signature of a shingle set (hashes borrowed; duplicates do not matter).
  * count 0 gives an empty signature. */

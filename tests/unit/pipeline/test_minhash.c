@@ -1,7 +1,8 @@
 /*
  * test_minhash.c - word shingles (1- to 3-grams, order kept, stems, Kazakh
  * in both scripts), the accuracy of the Jaccard estimate on seeded random
- * sets, empty and invalid text.
+ * sets large and small, shingles from tokens the caller has, empty and
+ * invalid text.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 
 #include "base/arena.h"
 #include "pipeline/minhash.h"
+#include "text/token.h"
 
 struct fixture {
     struct stem *st;
@@ -139,9 +141,19 @@ estimate_accuracy(void **state)
     /* |A ∩ B| = common, |A| = |B| = common + own: J = common / (common + 2 own) */
     const struct {
         size_t common, own;
-    } cases[] = {{100, 0}, {100, 50}, {60, 120}, {20, 190}, {0, 100}};
+    } cases[] = {{100, 0},
+                 {100, 50},
+                 {60, 120},
+                 {20, 190},
+                 {0, 100},
+                 /* short texts: a few shingles leave most slots to densification */
+                 {1, 0},
+                 {3, 2},
+                 {6, 3},
+                 {2, 6},
+                 {9, 0}};
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-        double err_sum = 0;
+        double err_sum = 0, sq_sum = 0;
         const int trials = 40;
         double want = (double)cases[c].common / (cases[c].common + 2 * cases[c].own);
         for (int t = 0; t < trials; t++) {
@@ -164,10 +176,59 @@ estimate_accuracy(void **state)
             /* k = 128: standard error at most 0.045; 5 of them is never reached */
             assert_true(fabs(got - want) < 0.23);
             err_sum += got - want;
+            sq_sum += (got - want) * (got - want);
         }
+        /* as precise as k = 128 independent hash functions (standard error
+         * at most 0.045 at J = 0.5), short sets included */
+        assert_true(sqrt(sq_sum / trials) < 0.065);
         /* unbiased: the mean error over 40 trials is within 3 standard errors */
         assert_true(fabs(err_sum / trials) < 0.03);
     }
+}
+
+/* The signature is exact for a set against itself and against its own
+ * duplicates, and any value may be hashed (small integers too). */
+static void
+sign_edge_cases(void **state)
+{
+    (void)state;
+    uint64_t one[] = {1}, twice[] = {1, 1}, other[] = {2};
+    struct minhash_sig a, b, c, e;
+    minhash_sign(one, 1, &a);
+    minhash_sign(twice, 2, &b);
+    minhash_sign(other, 1, &c);
+    minhash_sign(NULL, 0, &e);
+    assert_false(a.empty);
+    assert_true(e.empty);
+    assert_true(minhash_similarity(&a, &b) == 1.0);
+    assert_true(minhash_similarity(&a, &c) < 0.05);
+    assert_true(minhash_similarity(&a, &e) == 0);
+}
+
+/* Shingles from tokens the caller already has are those of the text. */
+static void
+shingles_from_tokens(void **state)
+{
+    struct fixture *f = *state;
+    struct arena *a = arena_new();
+    const char *texts[] = {"Біздің көшеде су жоқ, 3 күн", "Нет воды в доме 12 по улице Абая",
+                           "Streetlight out", "Bızdıñ köşede su joq", ""};
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        struct str s = str_from_cstr(texts[i]);
+        uint64_t *h, *h2;
+        size_t n, n2;
+        struct token *t;
+        size_t tn;
+        struct lang_guess g;
+        assert_int_equal(minhash_shingles(f->st, f->lm, a, s, &h, &n), ERR_OK);
+        assert_int_equal(token_split(a, s, &t, &tn), ERR_OK);
+        lang_detect_tokens(f->lm, a, t, tn, &g);
+        assert_int_equal(minhash_shingles_tokens(f->st, &g, a, t, tn, &h2, &n2), ERR_OK);
+        assert_int_equal(n2, n);
+        if (n > 0)
+            assert_memory_equal(h, h2, n * sizeof(*h));
+    }
+    arena_free(a);
 }
 
 static void
@@ -218,6 +279,7 @@ main(void)
         cmocka_unit_test(kazakh_both_scripts),   cmocka_unit_test(russian_stems),
         cmocka_unit_test(english_order_matters), cmocka_unit_test(estimate_accuracy),
         cmocka_unit_test(empty_and_invalid),     cmocka_unit_test(long_text_is_capped),
+        cmocka_unit_test(sign_edge_cases),       cmocka_unit_test(shingles_from_tokens),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
