@@ -9,10 +9,11 @@
  *   classify   router_features() + classify_predict(): raw text to label,
  *              which is what fastText's predictions per second measure
  *   pipeline   router_classify() (normalise, tokenise, language, features,
- *              classify, rules) + MinHash signature + LSH lookup against an
- *              index of every text
+ *              classify, rules) + MinHash signature of the router's tokens
+ *              + LSH lookup against an index of every text, as the intake
+ *              does it (app/route.c, app/cluster.c)
  * then each stage alone on its own inputs (microseconds per text: split,
- * lang, features, predict, minhash, lsh), and prints name=value lines for
+ * lang, features, predict, minhash from tokens, lsh), and prints name=value lines for
  * bench/pipeline/run.sh.
  */
 #include <stdio.h>
@@ -105,9 +106,12 @@ run_stage(const struct ctx *c, enum stage s, size_t i, struct arena *a)
     case ST_PREDICT:
         (void)classify_predict(c->m, p->f, p->f_count, NULL);
         break;
-    case ST_MINHASH:
-        (void)minhash_text(c->st, c->lm, a, c->rows[i].text, &sig);
+    case ST_MINHASH: {
+        uint64_t *h;
+        if (minhash_shingles_tokens(c->st, &p->guess, a, p->tok, p->tok_count, &h, &n) == ERR_OK)
+            minhash_sign(h, n, &sig);
         break;
+    }
     case ST_LSH:
         (void)lsh_query(c->idx, &p->sig, seqs, 16);
         break;
@@ -246,9 +250,18 @@ main(int argc, char **argv)
             struct arena *a = arena_new();
             struct router_result res;
             struct minhash_sig sig;
-            if (router_classify(r, a, rows[i].text, NULL, &res) == ERR_OK && pass == 0)
-                triage += res.why == ROUTER_WHY_LOW;
-            if (minhash_text(st, lm, a, rows[i].text, &sig) == ERR_OK) {
+            if (router_classify(r, a, rows[i].text, NULL, &res) != ERR_OK) {
+                arena_free(a);
+                continue;
+            }
+            triage += pass == 0 && res.why == ROUTER_WHY_LOW;
+            uint64_t *h;
+            size_t nh;
+            /* the router's tokens and language: the text is split once, as
+             * in the intake (app/cluster.c) */
+            if (minhash_shingles_tokens(st, &res.guess, a, res.tokens, res.token_count, &h, &nh) ==
+                ERR_OK) {
+                minhash_sign(h, nh, &sig);
                 size_t q = lsh_query(idx, &sig, seqs, 16);
                 near += pass == 0 && q > 1;
             }

@@ -55,17 +55,22 @@ void app__router_stop(struct app *app);
 /* Give the router the routing table of the current reference data. */
 enum err app__router_rules(struct app *app);
 /* Route ap (text, region, topic as the citizen gave it): sets ap->topic,
- * ap->agency and ap->routing, and *reason (JSON in a) for the registered
- * event. */
-enum err app__route(struct app *app, struct arena *a, struct appeal *ap, const char **reason);
+ * ap->agency and ap->routing, *reason (JSON in a) for the registered
+ * event and, when res is not NULL, *res: the router's result with the
+ * text's tokens and language (in a), for app__cluster_sign(). */
+enum err app__route(struct app *app, struct arena *a, struct appeal *ap, const char **reason,
+                    struct router_result *res);
 
 /* Make the near-duplicate index and the burst detector and fill them from
  * the store's recent appeals (cluster.c). Blocking. */
 enum err app__cluster_start(struct app *app);
 void app__cluster_stop(struct app *app); /* accepts app->cluster NULL */
 /* The signature of ap's text into a new r->sig (in r->arena), outside the
- * writer; r->sig stays NULL for a text that cannot be signed. */
-void app__cluster_sign(struct app *app, struct submit_req *r);
+ * writer; r->sig stays NULL for a text that cannot be signed. routed
+ * (borrowed; NULL: split the text here) is what app__route() found for
+ * the same text: its tokens and language are signed without a second
+ * split. */
+void app__cluster_sign(struct app *app, struct submit_req *r, const struct router_result *routed);
 /* In the submit job, after the insert: put ap into its cluster (sets
  * ap->cluster_id and ap->cluster_count), record it in the store and write
  * the cluster.grew and burst.detected live events. sig as from

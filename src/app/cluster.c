@@ -211,11 +211,30 @@ app__cluster_stale(struct app *app)
     atomic_store(&app->cluster->stale, true);
 }
 
+/* The signature of text from the tokens and language the router found. */
+static enum err
+sign_routed(struct app_cluster *c, const struct router_result *routed, struct minhash_sig *out)
+{
+    struct arena *a = arena_new();
+    uint64_t *h = NULL;
+    size_t n = 0;
+    pthread_mutex_lock(&c->sign_mu);
+    enum err e = minhash_shingles_tokens(c->stem, &routed->guess, a, routed->tokens,
+                                         routed->token_count, &h, &n);
+    pthread_mutex_unlock(&c->sign_mu);
+    if (!e)
+        minhash_sign(h, n, out);
+    arena_free(a);
+    return e;
+}
+
 void
-app__cluster_sign(struct app *app, struct submit_req *r)
+app__cluster_sign(struct app *app, struct submit_req *r, const struct router_result *routed)
 {
     struct minhash_sig *sig = ARENA_NEW(r->arena, struct minhash_sig);
-    r->sig = sign(app->cluster, str_from_cstr(r->ap.text ? r->ap.text : ""), sig) ? NULL : sig;
+    enum err e = routed ? sign_routed(app->cluster, routed, sig)
+                        : sign(app->cluster, str_from_cstr(r->ap.text ? r->ap.text : ""), sig);
+    r->sig = e ? NULL : sig;
 }
 
 /* ---- the intake ---- */

@@ -268,12 +268,15 @@ json_or_null(struct arena *a, const char *s)
 }
 
 enum err
-app__route(struct app *app, struct arena *a, struct appeal *ap, const char **reason)
+app__route(struct app *app, struct arena *a, struct appeal *ap, const char **reason,
+           struct router_result *out)
 {
     struct router_result res;
     enum err e = router_classify(app->router, a, str_from_cstr(ap->text), ap->region, &res);
     if (e)
         return e;
+    if (out)
+        *out = res;
     struct appeal_routing *rt = &ap->routing;
     *rt = (struct appeal_routing){
         .model_topic = res.topic,

@@ -184,12 +184,13 @@ app_submit_start(struct app *app, struct submit_req *r, struct arena *a, void (*
         return reject(r, ERR_UNPROCESSABLE, "consent",
                       "consent to the processing of personal data is required");
     /* Classified here, on the caller's thread: the writer only stores. */
-    enum err re = app__route(app, a, ap, &r->route_reason);
+    struct router_result routed;
+    enum err re = app__route(app, a, ap, &r->route_reason, &routed);
     if (re)
         return reject(r, ERR_UNPROCESSABLE, "text", "text cannot be classified");
     ap->anonymous = !ap->contact_name && !ap->contact_iin;
     r->clustered = false;
-    app__cluster_sign(app, r); /* on the caller's thread, as the routing */
+    app__cluster_sign(app, r, &routed); /* on the caller's thread, as the routing */
     enum err e = store_write_async(app->store, submit_job, submit_done, r);
     if (e)
         return reject(r, e, NULL, "unavailable");

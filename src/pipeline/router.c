@@ -331,20 +331,19 @@ router_why_name(enum router_why w)
     return "model";
 }
 
-/* The features of text into f, count and g, with an extractor taken from
- * the idle ones (or made) and given back after. */
+/* The features of text into f, count and g, and its tokens into *t and *n
+ * (in a), with an extractor taken from the idle ones (or made) and given
+ * back after. */
 static enum err
 extract(struct router *r, struct arena *a, struct str text, struct feature **f, size_t *count,
-        struct lang_guess *g)
+        struct lang_guess *g, struct token **t, size_t *n)
 {
     if (text.len > NORMALISE_MAX)
         return ERR_TOOBIG;
-    struct token *t;
-    size_t n;
-    enum err e = token_split(a, text, &t, &n);
+    enum err e = token_split(a, text, t, n);
     if (e)
         return e;
-    lang_detect_tokens(r->lm, a, t, n, g);
+    lang_detect_tokens(r->lm, a, *t, *n, g);
     struct features *fx = NULL;
     pthread_mutex_lock(&r->mu);
     if (r->idle_count > 0)
@@ -355,7 +354,7 @@ extract(struct router *r, struct arena *a, struct str text, struct feature **f, 
         if (e)
             return e;
     }
-    features_extract(fx, a, t, n, g->lang, f, count);
+    features_extract(fx, a, *t, *n, g->lang, f, count);
     pthread_mutex_lock(&r->mu);
     if (r->idle_count < IDLE_MAX) {
         r->idle[r->idle_count++] = fx;
@@ -371,7 +370,9 @@ router_features(struct router *r, struct arena *a, struct str text, struct featu
                 size_t *count, const char **lang)
 {
     struct lang_guess g;
-    enum err e = extract(r, a, text, f, count, &g);
+    struct token *t;
+    size_t n;
+    enum err e = extract(r, a, text, f, count, &g, &t, &n);
     if (!e && lang)
         *lang = lang_code(g.lang);
     return e;
@@ -432,13 +433,12 @@ classify_text(struct router *r, const struct router_model *m, struct arena *a, s
 {
     struct feature *f;
     size_t n;
-    struct lang_guess g;
-    enum err e = extract(r, a, text, &f, &n, &g);
+    enum err e = extract(r, a, text, &f, &n, &out->guess, &out->tokens, &out->token_count);
     if (e)
         return e;
-    out->lang = lang_code(g.lang);
-    out->lang_mixed = g.mixed;
-    out->kk_latin = g.kk_latin;
+    out->lang = lang_code(out->guess.lang);
+    out->lang_mixed = out->guess.mixed;
+    out->kk_latin = out->guess.kk_latin;
     if (!m)
         return ERR_OK;
     double *p = ARENA_ARRAY(a, double, classify_label_count(m->topic));

@@ -29,6 +29,8 @@
 #include "base/err.h"
 #include "base/str.h"
 #include "pipeline/classify.h"
+#include "text/lang.h"
+#include "text/token.h"
 
 enum {
     ROUTER_RULES_MAX = 10000,   /* keyword rules */
@@ -110,6 +112,12 @@ struct router_result {
     const char *lang;             /* "kk", "ru", "en" or "und" (text/lang.h) */
     bool lang_mixed;              /* a second language has a large share */
     bool kk_latin;                /* Kazakh in Latin letters */
+    /* The text split into tokens (token_split(), in a) and the language
+     * guessed from them, for a caller that works on the same text next
+     * (MinHash: minhash_shingles_tokens()), so the text is split once. */
+    struct token *tokens;
+    size_t token_count;
+    struct lang_guess guess;
 };
 
 /*

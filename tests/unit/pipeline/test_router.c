@@ -122,6 +122,31 @@ threshold_sends_to_triage(void **state)
     arena_free(a);
 }
 
+/* The result hands on the text's tokens and language guess, so that the
+ * intake signs the text for near-duplicates without splitting it again. */
+static void
+result_has_tokens(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct router *r = router_new(NULL);
+    struct router_result res;
+    assert_int_equal(router_classify(r, a, STR("Жолда үлкен шұңқыр, 3 күн"), NULL, &res), ERR_OK);
+    assert_int_equal(res.token_count, 5);
+    assert_string_equal(res.lang, "kk");
+    assert_int_equal(res.guess.lang, lang_from_code(STR("kk")));
+    struct token *t;
+    size_t n;
+    assert_int_equal(token_split(a, STR("Жолда үлкен шұңқыр, 3 күн"), &t, &n), ERR_OK);
+    assert_int_equal(n, res.token_count);
+    for (size_t i = 0; i < n; i++)
+        assert_true(str_eq(t[i].norm, res.tokens[i].norm));
+    assert_int_equal(router_classify(r, a, STR(" ... "), NULL, &res), ERR_OK);
+    assert_int_equal(res.token_count, 0);
+    router_free(r);
+    arena_free(a);
+}
+
 static void
 keyword_rule_overrides_the_model(void **state)
 {
@@ -231,6 +256,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(predicts_unseen_texts_in_three_languages),
         cmocka_unit_test(threshold_sends_to_triage),
+        cmocka_unit_test(result_has_tokens),
         cmocka_unit_test(keyword_rule_overrides_the_model),
         cmocka_unit_test(model_round_trips_as_bytes),
         cmocka_unit_test(training_rejects_bad_input),
