@@ -57,24 +57,17 @@ word_lang(const struct lang_guess *g, const struct token *t)
     return LANG_ID_UND;
 }
 
-/* The matching form of one token: stemmed, then folded across scripts. */
+/* The matching form of one token: stemmed, then folded across scripts;
+ * lives in a or in st until the next call with st. */
 static enum err
 token_key(struct stem *st, struct arena *a, const struct lang_guess *g, const struct token *t,
           struct str *out)
 {
-    if (t->kind == TOKEN_NUMBER || st == NULL || g == NULL) {
+    if (st == NULL || g == NULL)
         return translit_fold(a, t->norm, out);
-    }
-    enum lang l = word_lang(g, t);
-    struct str stemmed;
-    enum err e = stem_word(st, a, l, t->norm, &stemmed);
-    if (e)
-        return e;
-    if (l == LANG_ID_KK) { /* already folded by stem_word() */
-        *out = stemmed;
-        return ERR_OK;
-    }
-    return translit_fold(a, stemmed, out);
+    /* A number is not stemmed: the unknown language leaves it normalised. */
+    enum lang l = t->kind == TOKEN_NUMBER ? LANG_ID_UND : word_lang(g, t);
+    return stem_word_folded(st, a, l, t->norm, out);
 }
 
 enum err

@@ -180,10 +180,11 @@ snowball(struct sb_stemmer *sb, struct arena *a, struct str w, struct str *out)
     return ERR_OK;
 }
 
+/* kind: the language, or LANG_ID__COUNT + the language for a folded stem. */
 static uint64_t
-cache_key(enum lang lang, struct str w)
+cache_key(unsigned kind, struct str w)
 {
-    uint64_t h = 14695981039346656037ull ^ (uint64_t)lang;
+    uint64_t h = 14695981039346656037ull ^ (uint64_t)kind;
     for (size_t i = 0; i < w.len; i++)
         h = (h ^ (unsigned char)w.p[i]) * 1099511628211ull;
     h ^= h >> 31;
@@ -260,7 +261,7 @@ stem_word(struct stem *st, struct arena *a, enum lang lang, struct str word, str
      * rare and comes back normalised anyway. */
     if (word.len > STEM_WORD_MAX)
         return stem_compute(st, a, lang, word, out);
-    uint64_t key = cache_key(lang, word);
+    uint64_t key = cache_key((unsigned)lang, word);
     const struct cached *c = cache_find(st, key);
     /* The hash picks the slot; the word itself decides (two words may share a hash). */
     if (c->key == key && c->word_len == word.len &&
@@ -269,6 +270,39 @@ stem_word(struct stem *st, struct arena *a, enum lang lang, struct str word, str
         return ERR_OK;
     }
     enum err e = stem_compute(st, a, lang, word, out);
+    if (!e && c->key == 0)
+        cache_put(st, key, word, *out);
+    return e;
+}
+
+/* The stem of word folded across scripts, computed in a. */
+static enum err
+fold_compute(struct stem *st, struct arena *a, enum lang lang, struct str word, struct str *out)
+{
+    struct str s;
+    enum err e = stem_compute(st, a, lang, word, &s);
+    if (e)
+        return e;
+    if (lang == LANG_ID_KK) { /* stem_kk() works on the folded word */
+        *out = s;
+        return ERR_OK;
+    }
+    return translit_fold(a, s, out);
+}
+
+enum err
+stem_word_folded(struct stem *st, struct arena *a, enum lang lang, struct str word, struct str *out)
+{
+    if (word.len > STEM_WORD_MAX)
+        return fold_compute(st, a, lang, word, out);
+    uint64_t key = cache_key(LANG_ID__COUNT + (unsigned)lang, word);
+    const struct cached *c = cache_find(st, key);
+    if (c->key == key && c->word_len == word.len &&
+        memcmp(st->text + c->off, word.p, word.len) == 0) {
+        *out = (struct str){st->text + c->off + c->word_len, c->len};
+        return ERR_OK;
+    }
+    enum err e = fold_compute(st, a, lang, word, out);
     if (!e && c->key == 0)
         cache_put(st, key, word, *out);
     return e;

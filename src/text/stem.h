@@ -1,7 +1,8 @@
 /*
  * stem.h - word stems for matching: Snowball russian and english through
  * libstemmer, and our own Kazakh suffix stripper. Exports struct stem,
- * stem_new(), stem_free(), stem_word(), stem_kk() and STEM_WORD_MAX.
+ * stem_new(), stem_free(), stem_word(), stem_word_folded(), stem_kk() and
+ * STEM_WORD_MAX.
  *
  * Threads: libstemmer's stemmers keep the last result inside themselves, so
  * a struct stem is NOT thread-safe: make one per thread (or per call site
@@ -38,6 +39,17 @@ void stem_free(struct stem *st); /* accepts NULL */
  */
 enum err stem_word(struct stem *st, struct arena *a, enum lang lang, struct str word,
                    struct str *out);
+
+/*
+ * stem_word() put through translit_fold() (a Kazakh stem is folded
+ * already): the form near-duplicate search compares, so that a word
+ * matches itself in either script. Remembered like the stem itself, so a
+ * word seen before costs one lookup and no allocation. *out lives in a or
+ * in st: borrowed, valid until the next call with st. Errors as
+ * stem_word().
+ */
+enum err stem_word_folded(struct stem *st, struct arena *a, enum lang lang, struct str word,
+                          struct str *out);
 
 /*
  * Strip Kazakh suffixes from a folded word (translit_fold() of one word, so

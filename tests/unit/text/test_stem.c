@@ -15,6 +15,7 @@
 #include "base/arena.h"
 #include "base/util.h"
 #include "text/stem.h"
+#include "text/translit.h"
 
 static void
 check(struct stem *st, enum lang l, const char *word, const char *want)
@@ -228,6 +229,46 @@ remembered_stems_are_the_same(void **state)
     stem_free(st);
 }
 
+/* The folded stem is the stem put through translit_fold(), the same when
+ * remembered, never mixed up with the plain stem of the same word, and the
+ * same for a Kazakh word in either script. */
+static void
+folded_stems(void **state)
+{
+    struct stem *st = *state;
+    struct arena *a = arena_new();
+    const struct {
+        enum lang lang;
+        const char *word;
+    } cases[] = {
+        {LANG_ID_RU, "жалобами"}, {LANG_ID_EN, "complaints"}, {LANG_ID_KK, "жолдарда"},
+        {LANG_ID_KK, "joldarda"}, {LANG_ID_UND, "ქუჩა"},      {LANG_ID_UND, "12,5"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        struct str w = str_from_cstr(cases[i].word), plain, want, got;
+        assert_int_equal(stem_word(st, a, cases[i].lang, w, &plain), ERR_OK);
+        if (cases[i].lang == LANG_ID_KK)
+            want = plain;
+        else
+            assert_int_equal(translit_fold(a, plain, &want), ERR_OK);
+        for (int again = 0; again < 2; again++) {
+            assert_int_equal(stem_word_folded(st, a, cases[i].lang, w, &got), ERR_OK);
+            assert_true(str_eq(got, want));
+        }
+        /* the plain stem is still the plain one */
+        assert_int_equal(stem_word(st, a, cases[i].lang, w, &got), ERR_OK);
+        assert_true(str_eq(got, plain));
+    }
+    struct str x, y;
+    assert_int_equal(stem_word_folded(st, a, LANG_ID_RU, STR("жалобами"), &x), ERR_OK);
+    assert_true(str_cstr_eq(x, "jalob"));
+    assert_int_equal(stem_word_folded(st, a, LANG_ID_KK, STR("Жолдарда"), &x), ERR_OK);
+    assert_int_equal(stem_word_folded(st, a, LANG_ID_KK, STR("joldarda"), &y), ERR_OK);
+    assert_true(str_eq(x, y) && str_cstr_eq(y, "jol"));
+    assert_int_equal(stem_word_folded(st, a, LANG_ID_RU, STR("\xff"), &x), ERR_INVALID);
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -240,6 +281,7 @@ main(void)
         cmocka_unit_test(other_languages_and_limits),
         cmocka_unit_test(a_stemmer_per_thread),
         cmocka_unit_test(remembered_stems_are_the_same),
+        cmocka_unit_test(folded_stems),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
