@@ -135,26 +135,50 @@ simple_fold(int32_t cp)
            (cp >= 0x400 && cp < 0x530);
 }
 
-/* The normal form of token t of s, without utf8proc_map()'s malloc when
- * every character folds simply (the same result: see simple_fold()). */
+/* The lower case of cp (simple_fold(cp)): ASCII and the basic Cyrillic
+ * capitals by arithmetic, the rest by utf8proc. */
+static int32_t
+lower_simple(int32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z' ? cp + 0x20 : cp;
+    if (cp >= 0x410 && cp <= 0x42F)
+        return cp + 0x20;
+    if (cp >= 0x400 && cp <= 0x40F)
+        return cp + 0x50;
+    return cp == 0x130 ? 'i' : utf8proc_tolower(cp);
+}
+
+/* The normal form of token t of s in one pass, without utf8proc_map()'s
+ * malloc while every character folds simply (the same result: see
+ * simple_fold()); normalise_text() from the first one that does not. */
 static enum err
 fold_token(struct arena *a, struct str s, struct token *t)
 {
     struct str w = {s.p + t->off, t->len};
-    for (size_t i = 0; i < w.len;) {
-        int32_t cp;
-        i += text__decode(w.p + i, w.len - i, &cp);
-        if (!simple_fold(cp))
-            return normalise_text(a, w, &t->norm);
-    }
     /* Lower case never takes more bytes than upper case here. */
     char *p = arena_alloc(a, w.len + 1);
     size_t len = 0;
     for (size_t i = 0; i < w.len;) {
+        unsigned char b = (unsigned char)w.p[i];
+        if (b < 0x80) {
+            p[len++] = (char)(b >= 'A' && b <= 'Z' ? b + 0x20 : b);
+            i++;
+            continue;
+        }
         int32_t cp;
         i += text__decode(w.p + i, w.len - i, &cp);
-        cp = cp == 0x130 ? 'i' : utf8proc_tolower(cp);
-        len += text__encode(cp, p + len);
+        if (!simple_fold(cp))
+            return normalise_text(a, w, &t->norm);
+        cp = lower_simple(cp);
+        if (cp < 0x80) {
+            p[len++] = (char)cp;
+        } else if (cp < 0x800) {
+            p[len++] = (char)(0xC0 | (cp >> 6));
+            p[len++] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            len += text__encode(cp, p + len);
+        }
     }
     p[len] = '\0';
     t->norm = (struct str){p, len};

@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <utf8proc.h>
 
 #include "base/arena.h"
 #include "base/util.h"
+#include "text/normalise.h"
 #include "text/token.h"
 
 struct want {
@@ -136,6 +138,37 @@ empty_and_bad(void **state)
     arena_free(a);
 }
 
+/* Every letter of the scripts the tokeniser folds itself (ASCII, Latin-1,
+ * Latin Extended-A, Cyrillic), alone and inside a word, gets the normal form
+ * normalise_text() gives it. */
+static void
+fold_matches_normalise(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    const int32_t ranges[][2] = {{0x41, 0x7A}, {0xC0, 0x17F}, {0x400, 0x52F}};
+    for (size_t r = 0; r < ARRAY_LEN(ranges); r++) {
+        for (int32_t cp = ranges[r][0]; cp <= ranges[r][1]; cp++) {
+            char w[16];
+            size_t n = 0;
+            w[n++] = 'Q';
+            n += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)w + n);
+            w[n++] = 'z';
+            struct str word = {w, n}, want;
+            struct token *t;
+            size_t count;
+            assert_int_equal(token_split(a, word, &t, &count), ERR_OK);
+            if (count != 1)
+                continue; /* not a letter: splits the word */
+            assert_int_equal(normalise_text(a, word, &want), ERR_OK);
+            if (!str_eq(t[0].norm, want))
+                fail_msg("U+%04X: [%.*s], want [%.*s]", (unsigned)cp, (int)t[0].norm.len,
+                         t[0].norm.p, (int)want.len, want.p);
+        }
+    }
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -147,6 +180,7 @@ main(void)
         cmocka_unit_test(what_splits),
         cmocka_unit_test(offsets_survive_decomposed_and_invisible),
         cmocka_unit_test(empty_and_bad),
+        cmocka_unit_test(fold_matches_normalise),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
