@@ -103,7 +103,10 @@ scan(struct str s, size_t i, struct token *t)
     return end;
 }
 
-/* Walk s; fill t[] when it is not NULL. The token count. */
+/* Tokens token_split() finds in one walk, on the stack. */
+enum { TOKEN_STACK = 256 };
+
+/* Walk s; fill t[0 .. max) when it is not NULL. The token count. */
 static size_t
 walk(struct str s, struct token *t, size_t max)
 {
@@ -192,11 +195,17 @@ token_split(struct arena *a, struct str s, struct token **tokens, size_t *count)
         return ERR_TOOBIG;
     if (!utf8_valid(s))
         return ERR_INVALID;
-    size_t n = walk(s, NULL, 0);
+    /* One walk for a text of up to TOKEN_STACK tokens (nearly every
+     * appeal); a longer one is walked again into its array. */
+    struct token first[TOKEN_STACK];
+    size_t n = walk(s, first, TOKEN_STACK);
     if (n > TOKEN_MAX)
         return ERR_TOOBIG;
     struct token *t = n ? ARENA_ARRAY(a, struct token, n) : NULL;
-    (void)walk(s, t, n);
+    if (n <= TOKEN_STACK)
+        memcpy(t, first, n * sizeof(*t));
+    else
+        (void)walk(s, t, n);
     for (size_t k = 0; k < n; k++) {
         enum err e = fold_token(a, s, &t[k]);
         /* A valid slice of valid UTF-8 at character bounds is valid. */
