@@ -202,10 +202,10 @@ token_split(struct arena *a, struct str s, struct token **tokens, size_t *count)
     if (n > TOKEN_MAX)
         return ERR_TOOBIG;
     struct token *t = n ? ARENA_ARRAY(a, struct token, n) : NULL;
-    if (n <= TOKEN_STACK)
-        memcpy(t, first, n * sizeof(*t));
-    else
+    if (n > TOKEN_STACK)
         (void)walk(s, t, n);
+    else if (n > 0) /* memcpy() wants a pointer even for 0 bytes */
+        memcpy(t, first, n * sizeof(*t));
     for (size_t k = 0; k < n; k++) {
         enum err e = fold_token(a, s, &t[k]);
         /* A valid slice of valid UTF-8 at character bounds is valid. */
