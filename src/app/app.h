@@ -37,6 +37,7 @@ struct app_opts {
     int scheduler_interval_ms;  /* 0: no scheduler thread */
     unsigned live_heartbeat_ms; /* live stream heartbeat; 0: no heartbeat thread */
     size_t live_queue_bytes;    /* per live subscriber; 0: the hub's default */
+    unsigned live_writers;      /* threads writing to attached streams; 0: 1 */
     int model_check_ms;         /* look for a newer model this often; 0: never */
     int64_t cluster_days;       /* near-duplicates looked for this far back, 1..365 days */
     size_t cluster_capacity;    /* appeals the near-duplicate index holds, 1024..LSH_CAPACITY_MAX */

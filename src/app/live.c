@@ -62,6 +62,7 @@ app__live_start(struct app *app)
         .queue_max_bytes = app->opts.live_queue_bytes,
         .heartbeat_ms = app->opts.live_heartbeat_ms,
         .start_id = last,
+        .writer_count = app->opts.live_writers,
     };
     app->hub = hub_new(&ho);
     if (app->opts.live_heartbeat_ms > 0) {

@@ -65,6 +65,7 @@ cli_app_opts(const struct config *c)
         .model_check_ms = (int)c->model_check_ms,
         .live_heartbeat_ms = (unsigned)c->live_heartbeat_ms,
         .live_queue_bytes = (size_t)c->live_queue_kb * 1024,
+        .live_writers = (unsigned)c->live_writers,
         .cluster_days = c->cluster_days,
         .cluster_capacity = (size_t)c->cluster_capacity,
         .burst_warmup = c->burst_warmup,

@@ -47,6 +47,8 @@ static const struct opt {
      "how often to look for a newer routing model, ms (0: never)"},
     {"live_heartbeat_ms", OPT_INT, OFF(live_heartbeat_ms), 0, 3600000, "15000",
      "live stream heartbeat, ms (0: none)"},
+    {"live_writers", OPT_INT, OFF(live_writers), 1, 8, "1",
+     "threads that write live events to the streams' sockets"},
     {"live_queue_kb", OPT_INT, OFF(live_queue_kb), 16, 65536, "256",
      "live events queued per subscriber, KiB; a slower one is dropped"},
     {"clock_offset", OPT_INT, OFF(clock_offset), -3153600000LL, 3153600000LL, "0",

@@ -28,6 +28,7 @@ struct config {
     int64_t model_check_ms;
     int64_t live_heartbeat_ms;
     int64_t live_queue_kb;
+    int64_t live_writers;
     int64_t clock_offset;
     int64_t cluster_days;
     int64_t cluster_capacity;

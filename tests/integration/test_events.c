@@ -574,12 +574,13 @@ sigterm_ends_every_stream(void **state)
 }
 
 /* Both framings carry the same events, chunk after chunk, and SIGTERM ends
- * the chunked body with its last chunk. */
+ * the chunked body with its last chunk; the streams are spread over three
+ * writer threads. */
 static void
 chunked_and_raw_streams_agree(void **state)
 {
     (void)state;
-    struct srv *s = srv_start("--rate-submit=1000000", NULL);
+    struct srv *s = srv_start("--rate-submit=1000000", "--live-writers=3", NULL);
     struct sse *raw = sse_open(s, "/api/v1/events", NULL, 0);
     struct sse *ch = sse_open_version(s, "/api/v1/events", NULL, 0, true);
     const char *sup = srv_bearer(s, srv_user(s, "ch.an", "analyst", NULL));
