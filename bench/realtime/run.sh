@@ -15,7 +15,8 @@
 # Environment: TYNDAU_BIN [./tyndau], SSE_SUBS [10000], SSE_RATES [2 100],
 # SSE_SECONDS [6], SSE_PER_IP [250], SSE_TIMEOUT [300] s per server;
 # TYNDAU_BASE_BIN (optional): another build, measured in the same run as
-# "base" (say, the commit before a change), so a change is a ratio.
+# "base" (say, the commit before a change), so a change is a ratio;
+# TYNDAU_SERVE_ARGS: more options for both tyndau servers (--live-writers=2).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 
@@ -24,6 +25,7 @@ BASE_BIN=${TYNDAU_BASE_BIN:-}
 SERVERS="tyndau${BASE_BIN:+ base} nchan"
 SUBS=${SSE_SUBS:-10000}
 RATES=${SSE_RATES:-2 100}
+SERVE_ARGS=${TYNDAU_SERVE_ARGS:-}
 SECONDS_EACH=${SSE_SECONDS:-6}
 PER_IP=${SSE_PER_IP:-250}
 LIMIT=${SSE_TIMEOUT:-300}
@@ -63,9 +65,10 @@ run_tyndau() {
     port=$(port_free)
     rm -f "$work"/t.db*
     "$bin" migrate --db="sqlite:$work/t.db" >/dev/null || exit 1
+    # shellcheck disable=SC2086 # TYNDAU_SERVE_ARGS is split into options on purpose
     timeout "$LIMIT" "$bin" serve --db="sqlite:$work/t.db" --listen="127.0.0.1:$port" \
         --conn-max=$((SUBS + 200)) --per-ip-max=$((PER_IP + 50)) --rate-submit=1000000 \
-        --scheduler-interval-ms=0 --log-level=warn 2>"$OUT/$name.log" &
+        --scheduler-interval-ms=0 --log-level=warn $SERVE_ARGS 2>"$OUT/$name.log" &
     tpid=$!
     pids+=("$tpid")
     wait_port "$port" || { echo "$name did not start" >&2; exit 1; }
