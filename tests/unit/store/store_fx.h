@@ -2,9 +2,11 @@
  * store_fx.h - the fixture the store tests of one feature share: a fresh,
  * migrated store per test, SQLite in memory or PostgreSQL on a database of
  * its own made on the server TEST_PG_DSN names (dropped afterwards). The
- * PostgreSQL group's tests skip (NEED_STORE) without TEST_PG_DSN. Include it
- * once, after cmocka.h, from a test file; every function is used by the
- * setup and teardown it exports: setup_sqlite(), setup_pg(), teardown().
+ * PostgreSQL group's tests skip (NEED_STORE) without TEST_PG_DSN; or
+ * SQLite in a file of a temp directory of its own (setup_file(); f->path
+ * names the file, removed afterwards). Include it once, after cmocka.h,
+ * from a test file. Exports setup_sqlite(), setup_pg(), setup_file() and
+ * teardown().
  */
 #ifndef TESTS_UNIT_STORE_STORE_FX_H
 #define TESTS_UNIT_STORE_STORE_FX_H
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/rnd.h"
@@ -25,6 +28,7 @@ struct fx {
     bool pg;
     char db[32];
     char dsn[1024];
+    char path[256]; /* setup_file(): the database file */
     struct store *s;
     struct arena *a;
 };
@@ -117,6 +121,21 @@ setup_pg(void **state)
     return open_store(f);
 }
 
+/* Not every test file uses it. */
+__attribute__((unused)) static int
+setup_file(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    *state = f;
+    f->a = arena_new();
+    char dir[] = "/tmp/tyndau-store-XXXXXX";
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(f->path, sizeof(f->path), "%s/t.db", dir);
+    snprintf(f->dsn, sizeof(f->dsn), "sqlite:%s", f->path);
+    return open_store(f);
+}
+
 static int
 teardown(void **state)
 {
@@ -124,6 +143,16 @@ teardown(void **state)
     store_close(f->s);
     if (f->pg && f->db[0])
         admin_db(false, f->db);
+    if (f->path[0]) {
+        char p[300];
+        static const char *const ext[] = {"", "-wal", "-shm"};
+        for (size_t i = 0; i < 3; i++) {
+            snprintf(p, sizeof(p), "%s%s", f->path, ext[i]);
+            (void)unlink(p);
+        }
+        *strrchr(f->path, '/') = '\0';
+        (void)rmdir(f->path);
+    }
     arena_free(f->a);
     free(f);
     return 0;
