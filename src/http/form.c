@@ -1,6 +1,6 @@
 /*
  * form.c - the urlencoded form parser of form.h. Exports form_parse(),
- * form_get() and form_count().
+ * form_get(), form_text() and form_count().
  */
 #include "http/form.h"
 
@@ -115,6 +115,20 @@ form_get(const struct form *f, const char *name)
         if (strcmp(f->fields[i].name, name) == 0)
             return f->fields[i].value;
     return NULL;
+}
+
+const char *
+form_text(const struct form *f, struct arena *a, const char *name)
+{
+    const char *v = form_get(f, name);
+    if (!v)
+        return NULL;
+    while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+        v++;
+    size_t n = strlen(v);
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
+        n--;
+    return n ? arena_strndup(a, v, n) : NULL;
 }
 
 size_t

@@ -3,7 +3,7 @@
  * explicit limits: at most FORM_FIELDS_MAX fields, names of 1-FORM_NAME_MAX
  * characters from [A-Za-z0-9_.-], values that decode to valid UTF-8 with no
  * NUL, '+' for a space and %XX escapes with two hex digits. Pure; exports
- * struct form, form_parse(), form_get() and form_count().
+ * struct form, form_parse(), form_get(), form_text() and form_count().
  */
 #ifndef HTTP_FORM_H
 #define HTTP_FORM_H
@@ -35,6 +35,9 @@ struct form {
 enum err form_parse(struct arena *a, struct str body, struct form *out);
 /* The first value of name, or NULL. */
 const char *form_get(const struct form *f, const char *name);
+/* The first value of name without leading and trailing blanks (space, tab,
+ * CR, LF), copied into a; NULL when absent or blank. */
+const char *form_text(const struct form *f, struct arena *a, const char *name);
 /* How many fields are called name. */
 size_t form_count(const struct form *f, const char *name);
 

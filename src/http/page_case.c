@@ -842,21 +842,6 @@ act_finish(struct req *r)
                     (const char *const[]){"done", case_actions[f].name, "lang", lang, NULL}));
 }
 
-/* A trimmed field, NULL when absent or blank. */
-static const char *
-field(struct req *r, const char *name)
-{
-    const char *v = form_get(r->form, name);
-    if (!v)
-        return NULL;
-    while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
-        v++;
-    size_t n = strlen(v);
-    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
-        n--;
-    return n ? arena_strndup(r->arena, v, n) : NULL;
-}
-
 /* A required reason of 2..APPEAL_REASON_MAX characters; false after adding
  * the error. */
 static bool
@@ -921,9 +906,9 @@ h_work_act(struct req *r)
                           .language = LANG_RU};
     switch (f) {
     case CF_ANSWER: {
-        c->text = field(r, "text");
-        c->answer_language = field(r, "answer_language");
-        c->template_key = field(r, "template");
+        c->text = form_text(r->form, r->arena, "text");
+        c->answer_language = form_text(r->form, r->arena, "answer_language");
+        c->template_key = form_text(r->form, r->arena, "template");
         const char *use = form_get(r->form, "use");
         if (use && strcmp(use, "template") == 0)
             return use_template(r, c);
@@ -938,8 +923,8 @@ h_work_act(struct req *r)
         break;
     }
     case CF_FORWARD:
-        c->agency = field(r, "agency");
-        c->forward_reason = field(r, "forward_reason");
+        c->agency = form_text(r->form, r->arena, "agency");
+        c->forward_reason = form_text(r->form, r->arena, "forward_reason");
         if (!c->agency || !app_agency(r->app, c->agency))
             add_error(c, "agency", N_("Choose a body from the list"));
         (void)reason_ok(c, "forward_reason", c->forward_reason, true);
@@ -947,26 +932,26 @@ h_work_act(struct req *r)
         a->reason = c->forward_reason;
         break;
     case CF_EXTEND:
-        c->due_date = field(r, "due_date");
-        c->extend_reason = field(r, "extend_reason");
+        c->due_date = form_text(r->form, r->arena, "due_date");
+        c->extend_reason = form_text(r->form, r->arena, "extend_reason");
         if (!c->due_date || tm_parse_date(str_from_cstr(c->due_date), &a->due_day))
             add_error(c, "due_date", N_("Enter the new due date as year-month-day"));
         (void)reason_ok(c, "extend_reason", c->extend_reason, true);
         a->reason = c->extend_reason;
         break;
     case CF_RETURN:
-        c->return_reason = field(r, "return_reason");
+        c->return_reason = form_text(r->form, r->arena, "return_reason");
         (void)reason_ok(c, "return_reason", c->return_reason, true);
         a->reason = c->return_reason;
         break;
     case CF_CLOSE:
-        c->close_reason = field(r, "close_reason");
+        c->close_reason = form_text(r->form, r->arena, "close_reason");
         (void)reason_ok(c, "close_reason", c->close_reason, false);
         a->reason = c->close_reason;
         break;
     case CF_TRIAGE:
-        c->triage_topic = field(r, "triage_topic");
-        c->triage_agency = field(r, "triage_agency");
+        c->triage_topic = form_text(r->form, r->arena, "triage_topic");
+        c->triage_agency = form_text(r->form, r->arena, "triage_agency");
         if (!c->triage_topic || !app_topic(r->app, c->triage_topic))
             add_error(c, "triage_topic", N_("Choose a topic from the list"));
         if (!c->triage_agency || !app_agency(r->app, c->triage_agency))
@@ -975,7 +960,7 @@ h_work_act(struct req *r)
         a->agency = c->triage_agency;
         break;
     case CF_ASSIGN: {
-        c->assignee = field(r, "assignee");
+        c->assignee = form_text(r->form, r->arena, "assignee");
         int64_t id = 0;
         struct user u;
         if (!c->assignee || str_to_i64(str_from_cstr(c->assignee), 1, INT64_MAX, &id)) {

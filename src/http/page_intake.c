@@ -216,20 +216,6 @@ h_intake(struct req *r)
 
 /* ---- POST /work/intake ---- */
 
-static const char *
-field(struct req *r, const char *name)
-{
-    const char *v = form_get(r->form, name);
-    if (!v)
-        return NULL;
-    while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
-        v++;
-    size_t n = strlen(v);
-    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
-        n--;
-    return n ? arena_strndup(r->arena, v, n) : NULL;
-}
-
 static bool
 too_long(const char *s, size_t max)
 {
@@ -422,18 +408,18 @@ h_intake_submit(struct req *r)
     struct page p;
     page_init(&p, r, r->form);
     struct intake_form f = {
-        .channel = field(r, "channel"),
-        .kind = field(r, "kind"),
-        .language = field(r, "language"),
-        .name = field(r, "name"),
-        .phone = field(r, "phone"),
-        .email = field(r, "email"),
-        .address = field(r, "address"),
-        .region = field(r, "region"),
-        .topic = field(r, "topic"),
-        .text = field(r, "text"),
-        .consent = field(r, "consent"),
-        .form_id = field(r, "form_id"),
+        .channel = form_text(r->form, r->arena, "channel"),
+        .kind = form_text(r->form, r->arena, "kind"),
+        .language = form_text(r->form, r->arena, "language"),
+        .name = form_text(r->form, r->arena, "name"),
+        .phone = form_text(r->form, r->arena, "phone"),
+        .email = form_text(r->form, r->arena, "email"),
+        .address = form_text(r->form, r->arena, "address"),
+        .region = form_text(r->form, r->arena, "region"),
+        .topic = form_text(r->form, r->arena, "topic"),
+        .text = form_text(r->form, r->arena, "text"),
+        .consent = form_text(r->form, r->arena, "consent"),
+        .form_id = form_text(r->form, r->arena, "form_id"),
     };
     if (!form_id_ok(f.form_id))
         f.form_id = new_form_id(r);

@@ -242,21 +242,6 @@ h_portal(struct req *r)
 
 /* ---- POST /appeal ---- */
 
-/* A trimmed copy of a field, NULL when absent or blank. */
-static const char *
-field(struct req *r, const char *name)
-{
-    const char *v = form_get(r->form, name);
-    if (!v)
-        return NULL;
-    while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
-        v++;
-    size_t n = strlen(v);
-    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
-        n--;
-    return n ? arena_strndup(r->arena, v, n) : NULL;
-}
-
 static bool
 too_long(const char *s, size_t max)
 {
@@ -463,19 +448,19 @@ h_portal_submit(struct req *r)
     struct page p;
     page_init(&p, r, r->form);
     struct portal_form pf = {
-        .kind = field(r, "kind"),
-        .topic = field(r, "topic"),
-        .region = field(r, "region"),
-        .text = field(r, "text"),
-        .address = field(r, "address"),
-        .lat = field(r, "lat"),
-        .lon = field(r, "lon"),
-        .name = field(r, "name"),
-        .email = field(r, "email"),
-        .phone = field(r, "phone"),
-        .iin = field(r, "iin"),
-        .consent = field(r, "consent"),
-        .form_id = field(r, "form_id"),
+        .kind = form_text(r->form, r->arena, "kind"),
+        .topic = form_text(r->form, r->arena, "topic"),
+        .region = form_text(r->form, r->arena, "region"),
+        .text = form_text(r->form, r->arena, "text"),
+        .address = form_text(r->form, r->arena, "address"),
+        .lat = form_text(r->form, r->arena, "lat"),
+        .lon = form_text(r->form, r->arena, "lon"),
+        .name = form_text(r->form, r->arena, "name"),
+        .email = form_text(r->form, r->arena, "email"),
+        .phone = form_text(r->form, r->arena, "phone"),
+        .iin = form_text(r->form, r->arena, "iin"),
+        .consent = form_text(r->form, r->arena, "consent"),
+        .form_id = form_text(r->form, r->arena, "form_id"),
     };
     if (!form_id_ok(pf.form_id))
         pf.form_id = new_form_id(r);
