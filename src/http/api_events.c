@@ -170,7 +170,7 @@ reader(void *cls, uint64_t pos, char *out, size_t max)
 static bool
 param(struct req *r, const char *name, const char **out)
 {
-    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    const char *v = http_query(r, name);
     *out = NULL;
     if (!v)
         return true;
@@ -199,7 +199,7 @@ h_events(struct req *r)
     const char *lei = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Last-Event-ID");
     const char *lei_field = "Last-Event-ID";
     if (!lei) {
-        lei = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "last_event_id");
+        lei = http_query(r, "last_event_id");
         lei_field = "last_event_id";
     }
     if (lei && sse_parse_last_event_id(str_from_cstr(lei), &last_id))

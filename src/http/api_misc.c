@@ -253,33 +253,33 @@ h_queue(struct req *r)
 {
     struct queue_query q = {.status = -1, .limit = 50};
     const char *v;
-    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "limit");
+    v = http_query(r, "limit");
     if (v) {
         uint64_t n;
         if (str_to_u64(str_from_cstr(v), 200, &n) || n == 0)
             return http_problem(r, 400, "invalid-query", "limit must be 1 to 200", "limit");
         q.limit = n;
     }
-    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "status");
+    v = http_query(r, "status");
     if (v) {
         enum appeal_status st;
         if (appeal_status_parse(str_from_cstr(v), &st))
             return http_problem(r, 400, "invalid-query", "unknown status", "status");
         q.status = (int)st;
     }
-    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "topic");
+    v = http_query(r, "topic");
     if (v) {
         if (!app_topic(r->app, v))
             return http_problem(r, 400, "invalid-query", "unknown topic", "topic");
         q.topic = arena_strdup(r->arena, v);
     }
-    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "region");
+    v = http_query(r, "region");
     if (v) {
         if (!app_region(r->app, v))
             return http_problem(r, 400, "invalid-query", "unknown region", "region");
         q.region = arena_strdup(r->arena, v);
     }
-    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "overdue");
+    v = http_query(r, "overdue");
     if (v) {
         if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
             q.overdue_only = true;
@@ -287,7 +287,7 @@ h_queue(struct req *r)
             return http_problem(r, 400, "invalid-query", "overdue must be true or false",
                                 "overdue");
     }
-    v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "cursor");
+    v = http_query(r, "cursor");
     if (v && !parse_cursor(v, &q))
         return http_problem(r, 400, "invalid-query", "malformed cursor", "cursor");
     struct appeal *rows;

@@ -47,7 +47,7 @@ enum {
 static const char *
 arg(struct req *r, const char *name, bool form)
 {
-    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    const char *v = http_query(r, name);
     return form && v && !*v ? NULL : v;
 }
 

@@ -94,8 +94,8 @@ http_stats_json(struct req *r, const struct app_stats *st)
 enum handled
 h_stats(struct req *r)
 {
-    const char *agency = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "agency");
-    const char *region = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "region");
+    const char *agency = http_query(r, "agency");
+    const char *region = http_query(r, "region");
     struct app_stats st;
     const char *why = NULL;
     enum err e = app_stats(r->app, r->arena, &r->caller, agency, region, &st, &why);

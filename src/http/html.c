@@ -186,7 +186,7 @@ page_init(struct page *p, struct req *r, const struct form *f)
     p->b = BUF_INIT(PAGE_MAX);
     const char *asked = f ? form_get(f, "lang") : NULL;
     if (!asked)
-        asked = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "lang");
+        asked = http_query(r, "lang");
     const char *had = cookie(r, LANG_COOKIE);
     p->lang = i18n_pick(
         asked, had,

@@ -93,6 +93,8 @@ struct req {
 
 /* ---- responses ---- */
 void http_add_header(struct req *r, const char *name, const char *value);
+/* The query-string parameter name as sent, or NULL. */
+const char *http_query(struct req *r, const char *name);
 /* Answer with a body MHD pulls from crc as the client reads (SSE); crfc
  * frees cls when the connection ends (also if this fails). */
 enum handled http_reply_stream(struct req *r, unsigned status, const char *ctype,

@@ -100,7 +100,7 @@ h_asset(struct req *r)
     if (i < 0)
         return http_problem(r, 404, "not-found", "no such asset", NULL);
     const char *etag = arena_printf(r->arena, "\"%s\"", assets.hash[i]);
-    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "v");
+    const char *v = http_query(r, "v");
     bool pinned = v && strcmp(v, assets.hash[i]) == 0;
     http_add_header(r, "ETag", etag);
     http_add_header(r, "Cache-Control",

@@ -717,22 +717,16 @@ view_and_render(struct req *r)
     return http_wait(r, audit_start, audit_finish);
 }
 
-static const char *
-query(struct req *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
 enum handled
 h_work_case(struct req *r)
 {
     struct case_state *c = ARENA_NEW(r->arena, struct case_state);
     r->view = c;
-    const char *done = query(r, "done");
+    const char *done = http_query(r, "done");
     for (size_t i = 1; done && i < ARRAY_LEN(case_actions); i++)
         if (strcmp(done, case_actions[i].name) == 0)
             c->done = (enum case_form)i;
-    const char *fragment = query(r, "fragment");
+    const char *fragment = http_query(r, "fragment");
     if (fragment && strcmp(fragment, "live") != 0)
         return page_error(r, 400, N_("This page does not exist"),
                           N_("Check the address of the page."));

@@ -38,12 +38,6 @@ struct dash {
     const char *agency_arg, *region_arg;
 };
 
-static const char *
-query(struct req *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
 /* x with one decimal, in the page's language ("12.5", "12,5"). */
 static const char *
 decimal(struct page *p, double x)
@@ -555,12 +549,12 @@ enum handled
 h_dashboard(struct req *r)
 {
     struct dash *d = ARENA_NEW(r->arena, struct dash);
-    const char *shade = query(r, "shade");
+    const char *shade = http_query(r, "shade");
     if (shade && *shade && strcmp(shade, "volume") != 0 && strcmp(shade, "overdue") != 0)
         return page_error(r, 400, N_("Check the address"),
                           N_("The map can be shaded by appeals received or by overdue share."));
     d->overdue = shade && strcmp(shade, "overdue") == 0;
-    const char *agency = query(r, "agency"), *region = query(r, "region");
+    const char *agency = http_query(r, "agency"), *region = http_query(r, "region");
     d->agency_arg = agency && *agency ? arena_strdup(r->arena, agency) : NULL;
     d->region_arg = region && *region ? arena_strdup(r->arena, region) : NULL;
     d->any_agency = r->caller.user.role != ROLE_SUPERVISOR;

@@ -21,7 +21,7 @@
 static const char *
 query(struct req *r, const char *name)
 {
-    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    const char *v = http_query(r, name);
     return v && *v ? v : NULL;
 }
 

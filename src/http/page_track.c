@@ -261,20 +261,14 @@ audit_finish(struct req *r)
     return render(r, r->view, 200);
 }
 
-static const char *
-query(struct req *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
 enum handled
 h_track(struct req *r)
 {
     struct track_state *t = ARENA_NEW(r->arena, struct track_state);
     r->view = t;
-    const char *secret = query(r, "secret");
+    const char *secret = http_query(r, "secret");
     t->secret = secret && *secret && strlen(secret) <= 128 ? arena_strdup(r->arena, secret) : NULL;
-    const char *done = query(r, "done");
+    const char *done = http_query(r, "done");
     if (done && (strcmp(done, "rated") == 0 || strcmp(done, "disputed") == 0))
         t->done = done;
     enum err e = app_view(r->app, r->arena, r->param, &r->caller, &t->v);

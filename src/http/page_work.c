@@ -25,12 +25,6 @@ enum {
     WORK_PASSWORD_MAX = 256,
 };
 
-static const char *
-query(struct req *r, const char *name)
-{
-    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
 static bool
 is_staff_with_queue(const struct user *u)
 {
@@ -67,7 +61,7 @@ page_sign_in(struct req *r)
         return page_error(r, 401, N_("Sign in first"),
                           N_("Your session has ended. Sign in again and repeat what you did."));
     struct page tmp = {.r = r};
-    const char *lang = query(r, "lang");
+    const char *lang = http_query(r, "lang");
     return page_redirect(r, page_url(&tmp, "/work/login",
                                      (const char *const[]){"next", next_ok(r->url) ? r->url : NULL,
                                                            "lang", lang, NULL}));
@@ -168,8 +162,8 @@ h_work_login(struct req *r)
         return page_redirect(r, "/work");
     struct page p;
     page_init(&p, r, NULL);
-    const char *next = query(r, "next");
-    struct login_form lf = {.next = next_ok(next) ? next : NULL, .done = query(r, "done")};
+    const char *next = http_query(r, "next");
+    struct login_form lf = {.next = next_ok(next) ? next : NULL, .done = http_query(r, "done")};
     return login_render(&p, &lf, 200);
 }
 
@@ -265,11 +259,11 @@ static void
 queue_filters(struct req *r, struct queue_form *qf)
 {
     qf->q = (struct queue_query){.status = -1, .limit = WORK_PAGE_ROWS};
-    qf->status = query(r, "status");
-    qf->topic = query(r, "topic");
-    qf->region = query(r, "region");
-    qf->overdue = query(r, "overdue");
-    qf->cursor = query(r, "cursor");
+    qf->status = http_query(r, "status");
+    qf->topic = http_query(r, "topic");
+    qf->region = http_query(r, "region");
+    qf->overdue = http_query(r, "overdue");
+    qf->cursor = http_query(r, "cursor");
     if (qf->status && *qf->status) {
         enum appeal_status st;
         bool ok = appeal_status_parse(str_from_cstr(qf->status), &st) == ERR_OK;
@@ -527,7 +521,7 @@ h_work_queue(struct req *r)
 {
     struct queue_form *qf = ARENA_NEW(r->arena, struct queue_form);
     queue_filters(r, qf);
-    const char *fragment = query(r, "fragment");
+    const char *fragment = http_query(r, "fragment");
     bool only_queue = fragment && strcmp(fragment, "queue") == 0;
     if (fragment && !only_queue)
         return page_error(r, 400, N_("This page does not exist"),
@@ -551,7 +545,7 @@ h_work_queue(struct req *r)
         queue_region(&p, qf);
         return page_reply(&p, 200);
     }
-    qf->done = query(r, "done");
+    qf->done = http_query(r, "done");
     const char *title =
         page_t(&p, r->caller.user.role == ROLE_OPERATOR ? N_("Appeals awaiting triage")
                                                         : N_("My agency's queue"));

@@ -3,7 +3,8 @@
  * up to body_max, authenticate, dispatch), suspend/resume around durable
  * writes, security headers on every response, and graceful shutdown.
  * Exports http_start(), http_port(), http_quiesce(), http_drain(),
- * http_stop(), http_reply*(), http_wait(), http_job_done(), http_add_header().
+ * http_stop(), http_reply*(), http_wait(), http_job_done(), http_add_header(),
+ * http_query().
  */
 #include "http/http_int.h"
 #include "http/html.h"
@@ -62,6 +63,12 @@ http_add_header(struct req *r, const char *name, const char *value)
         r->hdrs[r->hdr_count].value = arena_strdup(r->arena, value);
         r->hdr_count++;
     }
+}
+
+const char *
+http_query(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 enum handled
@@ -228,7 +235,7 @@ authenticate(struct req *r)
     }
     const char *secret = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Tracking-Secret");
     if (!secret)
-        secret = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "secret");
+        secret = http_query(r, "secret");
     if (secret && *secret && strlen(secret) <= 128) {
         r->caller.has_secret = true;
         app_hash(secret, r->caller.secret_hash);
