@@ -16,31 +16,6 @@
 
 /* ---- HTML ---- */
 
-static size_t
-put_utf8(char *out, unsigned long cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | cp >> 18);
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 static int
 hex_value(char c)
 {
@@ -86,7 +61,7 @@ entity(const char *p, size_t len, char out[4], size_t *out_len)
     if (i == start || i >= len || p[i] != ';' || cp == 0 || cp > 0x10FFFF ||
         (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
-    *out_len = put_utf8(out, cp);
+    *out_len = utf8_encode((int32_t)cp, out);
     return i + 1;
 }
 
@@ -341,7 +316,7 @@ jstring(struct jp *j, struct arena *a, struct str *out)
             }
             if (cp == 0)
                 return false; /* a NUL inside a text is not something we take */
-            w += put_utf8(o + w, cp);
+            w += utf8_encode((int32_t)cp, o + w);
             break;
         }
         default:

@@ -100,31 +100,6 @@ hex4(const struct parser *ps, size_t i)
     return v;
 }
 
-static size_t
-put_utf8(char *out, unsigned long cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | cp >> 12);
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | cp >> 18);
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* The \u escape at p[i] (after the backslash and 'u'), a surrogate pair
  * taken whole, into out; the bytes of input it took, 0 if it is invalid. */
 static size_t
@@ -147,7 +122,7 @@ unicode_escape(struct parser *ps, size_t i, char *out, size_t *w)
     }
     if (cp == 0)
         return fail(ps, "\\u0000 in a string"), 0;
-    *w += put_utf8(out + *w, cp);
+    *w += utf8_encode((int32_t)cp, out + *w);
     return took;
 }
 

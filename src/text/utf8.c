@@ -1,5 +1,5 @@
 /*
- * utf8.c - strict UTF-8 checking and NFC through utf8proc.
+ * utf8.c - strict UTF-8 checking, encoding and NFC through utf8proc.
  */
 #include "text/utf8.h"
 
@@ -47,6 +47,12 @@ utf8_valid(struct str s)
         i += n;
     }
     return true;
+}
+
+size_t
+utf8_encode(int32_t cp, char out[4])
+{
+    return (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)out);
 }
 
 size_t
