@@ -59,26 +59,10 @@ enum handled
 h_clusters_list(struct req *r)
 {
     struct cluster_query q = {.open = -1, .limit = LIST_LIMIT_DEFAULT};
-    const char *v = http_query(r, "limit");
-    if (v) {
-        uint64_t n;
-        if (str_to_u64(str_from_cstr(v), LIST_LIMIT_MAX, &n) || n == 0)
-            return http_problem(r, 400, "invalid-query", "limit must be 1 to 200", "limit");
-        q.limit = n;
-    }
-    v = http_query(r, "topic");
-    if (v) {
-        if (!app_topic(r->app, v))
-            return http_problem(r, 400, "invalid-query", "unknown topic", "topic");
-        q.topic = arena_strdup(r->arena, v);
-    }
-    v = http_query(r, "region");
-    if (v) {
-        if (!app_region(r->app, v))
-            return http_problem(r, 400, "invalid-query", "unknown region", "region");
-        q.region = arena_strdup(r->arena, v);
-    }
-    v = http_query(r, "open");
+    if (!http_query_limit(r, LIST_LIMIT_MAX, &q.limit) || !http_query_topic(r, &q.topic) ||
+        !http_query_region(r, &q.region))
+        return HANDLED_DONE;
+    const char *v = http_query(r, "open");
     if (v) {
         if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
             q.open = 1;

@@ -252,33 +252,17 @@ enum handled
 h_queue(struct req *r)
 {
     struct queue_query q = {.status = -1, .limit = 50};
-    const char *v;
-    v = http_query(r, "limit");
-    if (v) {
-        uint64_t n;
-        if (str_to_u64(str_from_cstr(v), 200, &n) || n == 0)
-            return http_problem(r, 400, "invalid-query", "limit must be 1 to 200", "limit");
-        q.limit = n;
-    }
-    v = http_query(r, "status");
+    if (!http_query_limit(r, 200, &q.limit))
+        return HANDLED_DONE;
+    const char *v = http_query(r, "status");
     if (v) {
         enum appeal_status st;
         if (appeal_status_parse(str_from_cstr(v), &st))
             return http_problem(r, 400, "invalid-query", "unknown status", "status");
         q.status = (int)st;
     }
-    v = http_query(r, "topic");
-    if (v) {
-        if (!app_topic(r->app, v))
-            return http_problem(r, 400, "invalid-query", "unknown topic", "topic");
-        q.topic = arena_strdup(r->arena, v);
-    }
-    v = http_query(r, "region");
-    if (v) {
-        if (!app_region(r->app, v))
-            return http_problem(r, 400, "invalid-query", "unknown region", "region");
-        q.region = arena_strdup(r->arena, v);
-    }
+    if (!http_query_topic(r, &q.topic) || !http_query_region(r, &q.region))
+        return HANDLED_DONE;
     v = http_query(r, "overdue");
     if (v) {
         if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)

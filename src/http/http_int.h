@@ -95,6 +95,12 @@ struct req {
 void http_add_header(struct req *r, const char *name, const char *value);
 /* The query-string parameter name as sent, or NULL. */
 const char *http_query(struct req *r, const char *name);
+/* List parameters. Each leaves *out alone when the parameter is absent and
+ * returns true; a malformed one is answered 400 invalid-query (false).
+ * limit: 1..max; topic and region: a known code, copied into the arena. */
+bool http_query_limit(struct req *r, uint64_t max, size_t *out);
+bool http_query_topic(struct req *r, const char **out);
+bool http_query_region(struct req *r, const char **out);
 /* Answer with a body MHD pulls from crc as the client reads (SSE); crfc
  * frees cls when the connection ends (also if this fails). */
 enum handled http_reply_stream(struct req *r, unsigned status, const char *ctype,

@@ -4,7 +4,7 @@
  * writes, security headers on every response, and graceful shutdown.
  * Exports http_start(), http_port(), http_quiesce(), http_drain(),
  * http_stop(), http_reply*(), http_wait(), http_job_done(), http_add_header(),
- * http_query().
+ * http_query() and http_query_limit/topic/region().
  */
 #include "http/http_int.h"
 #include "http/html.h"
@@ -69,6 +69,51 @@ const char *
 http_query(struct req *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+bool
+http_query_limit(struct req *r, uint64_t max, size_t *out)
+{
+    const char *v = http_query(r, "limit");
+    uint64_t n;
+    if (!v)
+        return true;
+    if (str_to_u64(str_from_cstr(v), max, &n) || n == 0) {
+        http_problem(r, 400, "invalid-query",
+                     arena_printf(r->arena, "limit must be 1 to %llu", (unsigned long long)max),
+                     "limit");
+        return false;
+    }
+    *out = (size_t)n;
+    return true;
+}
+
+bool
+http_query_topic(struct req *r, const char **out)
+{
+    const char *v = http_query(r, "topic");
+    if (!v)
+        return true;
+    if (!app_topic(r->app, v)) {
+        http_problem(r, 400, "invalid-query", "unknown topic", "topic");
+        return false;
+    }
+    *out = arena_strdup(r->arena, v);
+    return true;
+}
+
+bool
+http_query_region(struct req *r, const char **out)
+{
+    const char *v = http_query(r, "region");
+    if (!v)
+        return true;
+    if (!app_region(r->app, v)) {
+        http_problem(r, 400, "invalid-query", "unknown region", "region");
+        return false;
+    }
+    *out = arena_strdup(r->arena, v);
+    return true;
 }
 
 enum handled
