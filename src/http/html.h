@@ -151,6 +151,16 @@ const char *page_datetime(struct page *p, int64_t t);
 const char *page_number(struct page *p, int64_t n);
 /* "due by 18 December 2026, in 9 working days" (or today, or how long ago). */
 const char *page_due(struct page *p, int64_t due_at);
+/* "given on 2 December 2026, within the deadline" (or after it, naming it). */
+const char *page_answered(struct page *p, int64_t answered_at, int64_t due_at);
+/* The "Answer" row of an appeal's summary list: when it is due while it is
+ * open and unanswered, when it was given once answered, none otherwise. */
+void page_answer_row(struct page *p, const struct appeal_view *v);
+/* When a timeline event happened, as text. An appeal filed on a day off is
+ * registered as of the next working day: its registration shows the time it
+ * was filed, and *note (else NULL) says the registration date. */
+const char *page_event_when(struct page *p, const struct appeal *ap, const struct appeal_event *ev,
+                            const char **note);
 /* The regions and topics as options, in the page's language, sorted by
  * name; first is an extra option with value "" (NULL: none). */
 struct html_option *page_region_options(struct page *p, const char *first, size_t *count);

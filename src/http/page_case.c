@@ -210,8 +210,7 @@ live_region(struct page *p, const struct case_state *c)
                 "data-testid=\"status\">");
     html_text(p, page_status(p, ap->status));
     html_raw(p, "</strong></dd></div>\n");
-    if (ap->due_at && appeal_status_is_open(ap->status))
-        html_summary_row(p, page_t(p, N_("Answer")), page_due(p, ap->due_at));
+    page_answer_row(p, &c->v);
     html_summary_row(p, page_t(p, N_("Registered on")), page_datetime(p, ap->registered_at));
     html_summary_row(p, page_t(p, N_("Registered by")), page_agency(p, ap->registered_by));
     html_summary_row(p, page_t(p, N_("Kind of appeal")), page_kind(p, ap->kind));
@@ -226,10 +225,16 @@ live_region(struct page *p, const struct case_state *c)
     for (size_t i = 0; i < c->v.events_count; i++) {
         const struct appeal_event *ev = &c->v.events[i];
         html_raw(p, "<li class=\"tyndau-timeline__item\"><span class=\"tyndau-timeline__when\">");
-        html_text(p, page_datetime(p, ev->at));
+        const char *note;
+        html_text(p, page_event_when(p, ap, ev, &note));
         html_raw(p, "</span> <span class=\"tyndau-timeline__what\">");
         html_text(p, page_action(p, ev->action));
         html_raw(p, "</span>");
+        if (note) {
+            html_raw(p, " <span class=\"tyndau-timeline__note\">(");
+            html_text(p, note);
+            html_raw(p, ")</span>");
+        }
         /* The registered event's reason is the router's JSON: the triage form shows it. */
         if (ev->reason && ev->action != ACT_REGISTER) {
             html_raw(p, ": <span class=\"tyndau-timeline__reason\">");

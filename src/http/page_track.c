@@ -52,8 +52,7 @@ status_region(struct page *p, const struct track_state *t)
                 "data-testid=\"status\">");
     html_text(p, page_status(p, ap->status));
     html_raw(p, "</strong></dd></div>\n");
-    if (ap->due_at && appeal_status_is_open(ap->status))
-        html_summary_row(p, page_t(p, N_("Answer")), page_due(p, ap->due_at));
+    page_answer_row(p, &t->v);
     html_summary_row(p, page_t(p, N_("Registration number")), ap->reg_number);
     html_summary_row(p, page_t(p, N_("Registered on")), page_datetime(p, ap->registered_at));
     html_summary_row(p, page_t(p, N_("Registered by")), page_agency(p, ap->registered_by));
@@ -73,10 +72,16 @@ status_region(struct page *p, const struct track_state *t)
     for (size_t i = 0; i < t->v.events_count; i++) {
         const struct appeal_event *ev = &t->v.events[i];
         html_raw(p, "<li class=\"tyndau-timeline__item\"><span class=\"tyndau-timeline__when\">");
-        html_text(p, page_datetime(p, ev->at));
+        const char *note;
+        html_text(p, page_event_when(p, ap, ev, &note));
         html_raw(p, "</span> <span class=\"tyndau-timeline__what\">");
         html_text(p, page_action(p, ev->action));
         html_raw(p, "</span>");
+        if (note) {
+            html_raw(p, " <span class=\"tyndau-timeline__note\">(");
+            html_text(p, note);
+            html_raw(p, ")</span>");
+        }
         if (ev->to != ev->from || i == 0) {
             html_raw(p, " <span class=\"tyndau-timeline__status\">(");
             html_text(p, page_status(p, ev->to));

@@ -167,6 +167,43 @@ page_due(struct page *p, int64_t due_at)
                      kv);
 }
 
+const char *
+page_answered(struct page *p, int64_t answered_at, int64_t due_at)
+{
+    const char *date = page_date(p, answered_at);
+    if (!due_at || answered_at <= due_at)
+        return page_tf(p, N_("given on {date}, within the deadline"),
+                       (const char *const[]){"date", date, NULL});
+    return page_tf(p, N_("given on {date}, after the deadline of {due}"),
+                   (const char *const[]){"date", date, "due", page_date(p, due_at), NULL});
+}
+
+void
+page_answer_row(struct page *p, const struct appeal_view *v)
+{
+    const struct appeal *ap = &v->ap;
+    bool answered = ap->status == STATUS_ANSWERED || ap->status == STATUS_CLOSED;
+    if (answered && v->answers_count) {
+        const struct answer_row *last = &v->answers[v->answers_count - 1];
+        html_summary_row(p, page_t(p, N_("Answer")), page_answered(p, last->at, ap->due_at));
+    } else if (ap->due_at && appeal_status_is_open(ap->status)) {
+        html_summary_row(p, page_t(p, N_("Answer")), page_due(p, ap->due_at));
+    }
+}
+
+const char *
+page_event_when(struct page *p, const struct appeal *ap, const struct appeal_event *ev,
+                const char **note)
+{
+    *note = NULL;
+    if (ev->action == ACT_REGISTER && ap->filed_at > 0 && ap->filed_at < ev->at) {
+        *note = page_tf(p, N_("filed on a day off; registered as of {datetime}"),
+                        (const char *const[]){"datetime", page_datetime(p, ev->at), NULL});
+        return page_datetime(p, ap->filed_at);
+    }
+    return page_datetime(p, ev->at);
+}
+
 /* Sort options by label, bytewise within a script: good enough for 20 names. */
 static int
 option_cmp(const void *x, const void *y)

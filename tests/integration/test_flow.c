@@ -371,6 +371,16 @@ flow_weekend_registration(void **state)
     const char *due = t_printf("%sT23:59:59+05:00", date_str(add_workdays_june2026(mon, 15)));
     assert_string_equal(due, "2026-06-29T23:59:59+05:00");
     assert_string_equal(resp_str(r, "due_at"), due);
+    /* The citizen's page: the timeline shows when it was filed, then the
+     * registration date, so no later event seems to come before it. */
+    const char *url =
+        t_printf("%s?secret=%s&lang=en", resp_str(r, "track_url"), resp_str(r, "secret"));
+    struct resp *page = srv_get(s, url, NULL);
+    assert_int_equal(page->status, 200);
+    assert_non_null(strstr(page->body, "6 June 2026, 12:00</span>"));
+    assert_non_null(
+        strstr(page->body, "(filed on a day off; registered as of 8 June 2026, 09:00)"));
+    resp_free(page);
     resp_free(r);
     srv_done(s);
 }
