@@ -231,8 +231,17 @@ render(struct req *r, struct track_state *t, unsigned status)
     html_text(&p, title);
     html_raw(&p, "</h1>\n");
     status_region(&p, t);
+    /* The answer and its forms: tyndau.js swaps this part in when its key
+     * changes (an answer came, or the appeal was rated or disputed), so a
+     * reply shows without a reload while a form being filled in is left alone. */
+    html_raw(&p, "<div id=\"live-answer\"");
+    html_attr(&p, "data-live-key",
+              arena_printf(r->arena, "%zu-%d-%d", t->v.answers_count, (int)t->v.ap.status,
+                           t->v.ap.rating));
+    html_raw(&p, ">\n");
     answers(&p, t);
     act_forms(&p, t);
+    html_raw(&p, "</div>\n");
     own_text(&p, t);
     html_raw(&p, "</div></div>\n");
     page_end(&p);

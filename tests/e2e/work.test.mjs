@@ -170,6 +170,17 @@ test('a colleague takes the case live; the official answers with the keyboard; t
   await citizen.waitForFunction(() =>
     document.querySelector('[data-testid=status]').textContent === 'Дан ответ');
   assert.equal(await citizen.evaluate(() => window.tyndauMarker), 'same page', 'no reload');
+  // The answer itself and the rating form arrive with it; the due date gives
+  // way to when the answer was given.
+  const liveAnswer = citizen.locator('[data-testid=answer]');
+  await liveAnswer.waitFor();
+  assert.match(await liveAnswer.innerText(), /Качели заменят до пятницы\.$/);
+  assert.equal(await citizen.locator('input[name=score]').count(), 5, 'the rating form');
+  const summary = await citizen.locator('#live .govuk-summary-list').innerText();
+  assert.match(summary, /дан \d+ [а-я]+ \d{4} г\., в срок/);
+  assert.doesNotMatch(summary, /срок — до/);
+  assert.equal(await citizen.evaluate(() => window.tyndauMarker), 'same page', 'no reload');
+  await assertAxe(citizen, 'track (answered live)');
   await shot(citizen, 'track-answered-live');
   assert.deepEqual(ctx.errors, []);
   await ctx.close();

@@ -3,7 +3,8 @@
 // - "Use my current location" fills latitude and longitude on the form;
 // - on /track/{id}, listens to the live stream
 //   (GET /api/v1/events?tracking=ID&secret=S, events named appeal.*) and
-//   reloads the status and timeline region (#live) from the page itself.
+//   reloads the status and timeline region (#live) from the page itself, and
+//   the answer with its rating and dispute forms (#live-answer) when it changed.
 import { initAll } from './govuk-frontend.min.js';
 
 document.body.classList.add('govuk-frontend-supported');
@@ -45,6 +46,15 @@ if (live && live.dataset.liveTracking && live.dataset.liveSecret && 'EventSource
         if (fresh && current) {
           current.replaceChildren(...Array.from(fresh.childNodes).map((n) => document.importNode(n, true)));
           current.classList.add('tyndau-live--updated');
+          // The answer and its forms change only with their key, so text
+          // being typed into a form stays unless the answer itself changed.
+          const freshAnswer = doc.getElementById('live-answer');
+          const answer = document.getElementById('live-answer');
+          if (freshAnswer && answer && freshAnswer.dataset.liveKey !== answer.dataset.liveKey) {
+            answer.replaceChildren(...Array.from(freshAnswer.childNodes).map((n) => document.importNode(n, true)));
+            answer.dataset.liveKey = freshAnswer.dataset.liveKey;
+            initAll({ scope: answer });
+          }
           document.dispatchEvent(new CustomEvent('tyndau:live-updated', { detail: { id } }));
         }
       }
