@@ -93,10 +93,10 @@ h_answered(struct req *r)
         html_raw(&p, " · ");
         html_text(&p, page_region(&p, w->region));
         html_raw(&p, "</h2>\n<p class=\"govuk-body-s tyndau-muted\">");
-        html_text(&p, page_tf(&p, N_("Registered {date}, answered {answered} by {agency}"),
-                              (const char *const[]){"date", page_date(&p, w->registered_at),
-                                                    "answered", page_date(&p, w->answered_at),
-                                                    "agency", page_agency(&p, w->agency), NULL}));
+        html_text(&p, page_tf(&p, N_("Filed {date}, answered {answered} by {agency}"),
+                              (const char *const[]){"date", page_date(&p, w->filed_at), "answered",
+                                                    page_date(&p, w->answered_at), "agency",
+                                                    page_agency(&p, w->agency), NULL}));
         html_raw(&p, "</p>\n<div class=\"govuk-body tyndau-prose\"");
         html_attr(&p, "lang", appeal_language_name(w->language));
         html_raw(&p, ">");

@@ -175,7 +175,7 @@ struct answered_row {
     enum appeal_language language;
     const char *region, *topic, *agency;
     const char *text;
-    int64_t registered_at;
+    int64_t filed_at; /* when the citizen filed it */
     const char *answer, *answer_language;
     int64_t answered_at;
     int rating; /* 0: not rated */

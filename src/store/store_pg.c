@@ -1430,7 +1430,7 @@ pg_queue(struct store *s, struct arena *a, const struct queue_query *qq, struct 
 
 static const char sql_answered[] =
     "SELECT w.id, a.reg_number, a.kind, a.language, a.region, a.topic, a.agency, a.text,"
-    " a.registered_at, w.text, w.language, w.at, COALESCE(a.rating, 0)"
+    " a.filed_at, w.text, w.language, w.at, COALESCE(a.rating, 0)"
     " FROM appeals a JOIN answers w ON w.id = (SELECT max(x.id) FROM answers x"
     " WHERE x.appeal_id = a.id)"
     " WHERE a.status IN ('answered', 'closed') AND ($1::text IS NULL OR a.region = $1::text)"
@@ -1473,7 +1473,7 @@ pg_answered(struct store *s, struct arena *a, const struct answered_query *aq,
         w->topic = get_str(a, r, row, 5);
         w->agency = get_str(a, r, row, 6);
         w->text = get_str(a, r, row, 7);
-        w->registered_at = get_i64(r, row, 8);
+        w->filed_at = get_i64(r, row, 8);
         w->answer = get_str(a, r, row, 9);
         w->answer_language = get_str(a, r, row, 10);
         w->answered_at = get_i64(r, row, 11);

@@ -1238,7 +1238,7 @@ out:
 
 static const char sql_answered[] =
     "SELECT w.id, a.reg_number, a.kind, a.language, a.region, a.topic, a.agency, a.text,"
-    " a.registered_at, w.text, w.language, w.at, a.rating"
+    " a.filed_at, w.text, w.language, w.at, a.rating"
     " FROM appeals a JOIN answers w ON w.id = (SELECT max(x.id) FROM answers x"
     " WHERE x.appeal_id = a.id)"
     " WHERE a.status IN ('answered', 'closed') AND (?1 IS NULL OR a.region = ?1)"
@@ -1279,7 +1279,7 @@ sq_answered(struct store *s, struct arena *a, const struct answered_query *aq,
         w->topic = col_str(a, st, 5);
         w->agency = col_str(a, st, 6);
         w->text = col_str(a, st, 7);
-        w->registered_at = sqlite3_column_int64(st, 8);
+        w->filed_at = sqlite3_column_int64(st, 8);
         w->answer = col_str(a, st, 9);
         w->answer_language = col_str(a, st, 10);
         w->answered_at = sqlite3_column_int64(st, 11);

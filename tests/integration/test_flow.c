@@ -381,6 +381,21 @@ flow_weekend_registration(void **state)
     assert_non_null(
         strstr(page->body, "(filed on a day off; registered as of 8 June 2026, 09:00)"));
     resp_free(page);
+    /* Answered the same day: the page says when and that it was in time, and
+     * the public list dates it by its filing, not its later registration. */
+    const char *tid = t_printf("%s", resp_str(r, "tracking_id"));
+    const char *off = srv_bearer(s, srv_user(s, "off-w", "official", resp_str(r, "agency")));
+    resp_free(act(s, tid, "take", off, "{}"));
+    struct resp *a = act(s, tid, "answer", off, "{\"text\":\"Яма заделана.\",\"language\":\"ru\"}");
+    expect_done(a);
+    resp_free(a);
+    page = srv_get(s, url, NULL);
+    assert_non_null(strstr(page->body, "given on 6 June 2026, within the deadline"));
+    assert_null(strstr(page->body, "due by"));
+    resp_free(page);
+    page = srv_get(s, "/answered?lang=en", NULL);
+    assert_non_null(strstr(page->body, "Filed 6 June 2026, answered 6 June 2026 by"));
+    resp_free(page);
     resp_free(r);
     srv_done(s);
 }
