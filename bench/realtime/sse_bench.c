@@ -10,7 +10,7 @@
  * its deliveries: the server's fan-out plus this reader's pass over the
  * sockets), and the CPU this program and the server used while publishing.
  *
- *   sse_bench --port P --sub-path PATH --pub-path PATH --mode tyndau|nchan
+ *   sse_bench --port P --sub-path PATH --pub-path PATH --mode tyndau|nchan|raw
  *             [--subs N] [--rate R] [--events E] [--pid PID] [--per-ip K]
  *
  * tyndau: publish = POST an appeal (the event is published after its
@@ -18,7 +18,9 @@
  * event carries registration number 75-YYYY-k (a fresh database, this
  * program the only writer; the other events of the stream, such as
  * cluster.grew, are read and not counted). nchan: publish = POST "k" to
- * the publisher location, and the event's data is k. Requests are HTTP/1.0,
+ * the publisher location, and the event's data is k. raw (the floor server,
+ * bench/realtime/raw_fanout.c) is published and read exactly as nchan is,
+ * and only named apart in the output. Requests are HTTP/1.0,
  * so bodies are not chunked. Prints name=value lines. Bounded: it gives up
  * E/R + 20 seconds after publishing starts.
  */
@@ -60,6 +62,13 @@ static atomic_int published;
 static uint32_t *lat_us; /* every delivery's latency */
 static size_t lat_n, lat_cap;
 static long long dup_or_gap;
+
+/* nchan and raw: the publish body is k and so is the event's data. */
+static bool
+plain_mode(void)
+{
+    return strcmp(mode, "nchan") == 0 || strcmp(mode, "raw") == 0;
+}
 
 static int64_t
 now_ns(void)
@@ -187,7 +196,7 @@ record(struct sub *s, long long k, int64_t t)
 static long long
 line_number(struct sub *s, const char *l, size_t len)
 {
-    if (strcmp(mode, "nchan") == 0)
+    if (plain_mode())
         return len > 6 && memcmp(l, "data: ", 6) == 0 ? strtoll(l + 6, NULL, 10) : -1;
     if (len > 7 && memcmp(l, "event: ", 7) == 0) {
         s->registered = len - 7 == 17 && memcmp(l + 7, "appeal.registered", 17) == 0;
@@ -266,7 +275,7 @@ publish(long long k)
 {
     char body[1024], req[2048];
     int bl;
-    if (strcmp(mode, "nchan") == 0)
+    if (plain_mode())
         bl = snprintf(body, sizeof(body), "%lld", k);
     else
         bl = snprintf(body, sizeof(body),
@@ -278,8 +287,7 @@ publish(long long k)
     int rl = snprintf(req, sizeof(req),
                       "POST %s HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
                       "Content-Length: %d\r\n\r\n%s",
-                      pub_path, strcmp(mode, "nchan") == 0 ? "text/plain" : "application/json", bl,
-                      body);
+                      pub_path, plain_mode() ? "text/plain" : "application/json", bl, body);
     int fd = pub_connect();
     if (fd < 0)
         return -1;
@@ -357,8 +365,9 @@ main(int argc, char **argv)
         }
     }
     if (!port || !sub_path || !pub_path || subs_n < 1 || rate < 1 || events_n < 1) {
-        fprintf(stderr, "usage: sse_bench --port P --sub-path PATH --pub-path PATH"
-                        " --mode tyndau|nchan [--subs N] [--rate R] [--events E] [--pid PID]\n");
+        fprintf(stderr,
+                "usage: sse_bench --port P --sub-path PATH --pub-path PATH"
+                " --mode tyndau|nchan|raw [--subs N] [--rate R] [--events E] [--pid PID]\n");
         return 2;
     }
     struct rlimit rl;
