@@ -9,20 +9,29 @@
 # every delivery, delivered events/s, and each server's RSS per idle
 # subscriber. tyndau publishes by registering an appeal (the event leaves
 # after its durable commit), nchan by a POST to its publisher location.
+# raw is the machine's floor (bench/realtime/raw_fanout.c: a publish is
+# answered at once and its frame sent to every socket, nothing else), so
+# tyndau/raw says how far tyndau is above what any server could do here.
 # Results: bench/out/realtime-<time>/summary.txt and results.md. Stops by
 # itself: every server runs under timeout(1) and an EXIT trap stops them.
 #
 # Environment: TYNDAU_BIN [./tyndau], SSE_SUBS [10000], SSE_RATES [2 100],
 # SSE_SECONDS [6], SSE_PER_IP [250], SSE_TIMEOUT [300] s per server;
+# SERVERS: which to measure, in order, from tyndau, tyndau2 (the same
+# binary with --live-writers=2), base, raw, raw2 (two writer threads) and
+# nchan [tyndau raw nchan, and base when TYNDAU_BASE_BIN is set];
 # TYNDAU_BASE_BIN (optional): another build, measured in the same run as
 # "base" (say, the commit before a change), so a change is a ratio;
-# TYNDAU_SERVE_ARGS: more options for both tyndau servers (--live-writers=2).
+# TYNDAU_SERVE_ARGS: more options for every tyndau server;
+# RAW_FRAME_BYTES [400]: the raw server's frame, padded to the size of one
+# of tyndau's events.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
 
 TYNDAU_BIN=${TYNDAU_BIN:-./tyndau}
 BASE_BIN=${TYNDAU_BASE_BIN:-}
-SERVERS="tyndau${BASE_BIN:+ base} nchan"
+SERVERS=${SERVERS:-tyndau${BASE_BIN:+ base} raw nchan}
+RAW_FRAME_BYTES=${RAW_FRAME_BYTES:-400}
 SUBS=${SSE_SUBS:-10000}
 RATES=${SSE_RATES:-2 100}
 SERVE_ARGS=${TYNDAU_SERVE_ARGS:-}
@@ -41,6 +50,7 @@ cleanup() {
 trap cleanup EXIT
 
 cc -O2 -Wall -Wextra -o "$work/sse_bench" bench/realtime/sse_bench.c -lpthread || exit 1
+cc -O2 -Wall -Wextra -o "$work/raw_fanout" bench/realtime/raw_fanout.c -lpthread || exit 1
 ulimit -n "$(ulimit -Hn)"
 port_free() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -59,16 +69,17 @@ wait_port() {
     echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/summary.txt"
 
-# tyndau (binary $2) on a fresh SQLite file, results prefixed $1_r<rate>_
+# tyndau (binary $2, more options $3) on a fresh SQLite file, results
+# prefixed $1_r<rate>_
 run_tyndau() {
-    local name=$1 bin=$2 port tpid
+    local name=$1 bin=$2 extra=${3:-} port tpid
     port=$(port_free)
     rm -f "$work"/t.db*
     "$bin" migrate --db="sqlite:$work/t.db" >/dev/null || exit 1
-    # shellcheck disable=SC2086 # TYNDAU_SERVE_ARGS is split into options on purpose
+    # shellcheck disable=SC2086 # the options are split on purpose
     timeout "$LIMIT" "$bin" serve --db="sqlite:$work/t.db" --listen="127.0.0.1:$port" \
         --conn-max=$((SUBS + 200)) --per-ip-max=$((PER_IP + 50)) --rate-submit=1000000 \
-        --scheduler-interval-ms=0 --log-level=warn $SERVE_ARGS 2>"$OUT/$name.log" &
+        --scheduler-interval-ms=0 --log-level=warn $SERVE_ARGS $extra 2>"$OUT/$name.log" &
     tpid=$!
     pids+=("$tpid")
     wait_port "$port" || { echo "$name did not start" >&2; exit 1; }
@@ -79,12 +90,25 @@ run_tyndau() {
     wait "$tpid" 2>/dev/null
 }
 
-for RATE in $RATES; do
-    EVENTS=$((RATE * SECONDS_EACH))
-    run_tyndau tyndau "$TYNDAU_BIN"
-    [ -n "$BASE_BIN" ] && run_tyndau base "$BASE_BIN"
+# the floor (bench/realtime/raw_fanout.c) with $2 writer threads
+run_raw() {
+    local name=$1 port rpid
+    port=$(port_free)
+    timeout "$LIMIT" "$work/raw_fanout" --port "$port" --writers "$2" \
+        --frame-bytes "$RAW_FRAME_BYTES" --subs-max $((SUBS + 200)) 2>"$OUT/$name.log" &
+    rpid=$!
+    pids+=("$rpid")
+    wait_port "$port" || { echo "$name did not start" >&2; exit 1; }
+    "$work/sse_bench" --port "$port" --sub-path /sub --pub-path /pub --mode raw \
+        --subs "$SUBS" --rate "$RATE" --events "$EVENTS" --per-ip "$PER_IP" \
+        --pid "$rpid" | sed "s/^/${name}_r${RATE}_/" | tee -a "$OUT/summary.txt"
+    kill "$rpid" 2>/dev/null
+    wait "$rpid" 2>/dev/null
+}
 
-    # nginx + nchan, two workers as tyndau has two cores
+# nginx + nchan, two workers as tyndau has two cores
+run_nchan() {
+    local port npid
     port=$(port_free)
     mkdir -p "$work/nginx"
     cat >"$work/nginx/nginx.conf" <<EOF
@@ -118,19 +142,54 @@ EOF
         --pid "$(cat "$work/nginx/nginx.pid")" | sed "s/^/nchan_r${RATE}_/" | tee -a "$OUT/summary.txt"
     kill "$npid" 2>/dev/null
     wait "$npid" 2>/dev/null
+}
+
+for RATE in $RATES; do
+    EVENTS=$((RATE * SECONDS_EACH))
+    for s in $SERVERS; do
+        echo "${s}_r${RATE}_load_before=$(cut -d' ' -f1 /proc/loadavg)" >>"$OUT/summary.txt"
+        case $s in
+        tyndau) run_tyndau tyndau "$TYNDAU_BIN" ;;
+        tyndau2) run_tyndau tyndau2 "$TYNDAU_BIN" --live-writers=2 ;;
+        base) [ -n "$BASE_BIN" ] && run_tyndau base "$BASE_BIN" ;;
+        raw) run_raw raw 1 ;;
+        raw2) run_raw raw2 2 ;;
+        nchan) run_nchan ;;
+        *) echo "unknown server $s" >&2; exit 2 ;;
+        esac
+    done
 done
 
 get() { sed -n "s/^$1=//p" "$OUT/summary.txt"; }
+# a / b to two places, or "-" when either is missing or b is 0
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f\n", a / b }'; }
+# tyndau over the floor, per rate: in the summary, and a table below
+has() { case " $SERVERS " in *" $1 "*) return 0 ;; esac; return 1; }
+if has tyndau && has raw; then
+    for r in $RATES; do
+        for m in lat_p50_ms lat_p99_ms delivered_per_s; do
+            echo "tyndau_over_raw_r${r}_$m=$(ratio "$(get "tyndau_r${r}_$m")" "$(get "raw_r${r}_$m")")"
+        done
+    done >>"$OUT/summary.txt"
+fi
 {
-    echo "| server | subscribers | events × rate | delivered | delivered/s | p50 ms | p99 ms | p99.9 ms | RSS per idle subscriber | publish ack p50 ms | spread p50 ms | client CPU | server CPU |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| server | subscribers | events × rate | delivered | delivered/s | p50 ms | p99 ms | p99.9 ms | RSS per idle subscriber | publish ack p50 ms | spread p50 ms | client CPU | server CPU | load before |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for r in $RATES; do
         for s in $SERVERS; do
             k=${s}_r${r}
-            echo "| $s | $(get ${k}_subs_ok) | $(get ${k}_events) × $(get ${k}_rate)/s | $(get ${k}_delivered) of $(get ${k}_expected) | $(get ${k}_delivered_per_s) | $(get ${k}_lat_p50_ms) | $(get ${k}_lat_p99_ms) | $(get ${k}_lat_p999_ms) | $(get ${k}_rss_per_sub_bytes) B | $(get ${k}_pub_ack_p50_ms) | $(get ${k}_spread_p50_ms) | $(get ${k}_client_cpu_pct)% | $(get ${k}_server_cpu_pct)% |"
+            echo "| $s | $(get ${k}_subs_ok) | $(get ${k}_events) × $(get ${k}_rate)/s | $(get ${k}_delivered) of $(get ${k}_expected) | $(get ${k}_delivered_per_s) | $(get ${k}_lat_p50_ms) | $(get ${k}_lat_p99_ms) | $(get ${k}_lat_p999_ms) | $(get ${k}_rss_per_sub_bytes) B | $(get ${k}_pub_ack_p50_ms) | $(get ${k}_spread_p50_ms) | $(get ${k}_client_cpu_pct)% | $(get ${k}_server_cpu_pct)% | $(get ${k}_load_before) |"
         done
     done
     echo
+    if has tyndau && has raw; then
+        echo "| tyndau / raw | p50 | p99 | delivered/s |"
+        echo "|---|---:|---:|---:|"
+        for r in $RATES; do
+            echo "| $r/s | $(get tyndau_over_raw_r${r}_lat_p50_ms) | $(get tyndau_over_raw_r${r}_lat_p99_ms) | $(get tyndau_over_raw_r${r}_delivered_per_s) |"
+        done
+        echo
+    fi
     echo "nproc $(get nproc), $(get cpu); load before: $(get load_before); after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/results.md"
 ln -sfn "$(basename "$OUT")" bench/out/realtime-latest
