@@ -6,6 +6,7 @@
  * beyond one shared frame, no HTTP beyond what sse_bench sends.
  *
  *   raw_fanout --port P [--writers 1|2] [--frame-bytes N] [--subs-max N]
+ *              [--sync-file PATH]
  *
  * Listens on 127.0.0.1:P. A GET is a subscriber: it is answered with an
  * HTTP/1.0 text/event-stream head and its socket handed to a writer thread
@@ -17,13 +18,17 @@
  * non-blocking send per socket, one pass over the sockets for all of them
  * (a writer that falls behind sends the frames together). A socket that
  * cannot take the whole send keeps the rest and gets it first next time;
- * one that errs or holds more than PENDING_MAX is closed. Stops on SIGTERM
+ * one that errs or holds more than PENDING_MAX is closed. --sync-file
+ * makes each publish durable first, as tyndau's is: its body is appended to
+ * PATH and fdatasync'd before the answer and the fan-out (the floor for a
+ * server that must not lose an acknowledged event). Stops on SIGTERM
  * or SIGINT and prints name=value counts on stderr.
  *
  * Exports nothing; a tool, not part of tyndau.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -80,6 +85,7 @@ static size_t subs_max = 65536;
 static _Atomic size_t subs_count; /* main thread appends, then publishes the count */
 static unsigned writers_n = 1;
 static size_t frame_bytes;
+static int sync_fd = -1; /* --sync-file: only the main thread */
 static struct writer writers[WRITERS_MAX];
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -335,6 +341,13 @@ conn_step(int ep, struct conn *c)
             close(c->fd);
             return true;
         }
+        if (sync_fd >= 0 &&
+            (write(sync_fd, c->buf + head_len, (size_t)body_len) != (ssize_t)body_len ||
+             fdatasync(sync_fd) != 0)) {
+            reply(c->fd, "HTTP/1.0 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
+            close(c->fd);
+            return true;
+        }
         reply(c->fd, "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
         close(c->fd);
         publish(k);
@@ -410,6 +423,7 @@ int
 main(int argc, char **argv)
 {
     uint64_t port = 0, v;
+    const char *sync_path = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *k = argv[i], *val = argv[i + 1];
         if (!strcmp(k, "--port") && parse_opt(val, 1, 65535, &v))
@@ -420,6 +434,8 @@ main(int argc, char **argv)
             frame_bytes = (size_t)v;
         else if (!strcmp(k, "--subs-max") && parse_opt(val, 1, 1000000, &v))
             subs_max = (size_t)v;
+        else if (!strcmp(k, "--sync-file"))
+            sync_path = val;
         else {
             fprintf(stderr, "raw_fanout: bad option %s %s\n", k, val);
             return 2;
@@ -427,8 +443,15 @@ main(int argc, char **argv)
     }
     if (!port || argc % 2 == 0) {
         fprintf(stderr, "usage: raw_fanout --port P [--writers 1|2] [--frame-bytes N]"
-                        " [--subs-max N]\n");
+                        " [--subs-max N] [--sync-file PATH]\n");
         return 2;
+    }
+    if (sync_path) {
+        sync_fd = open(sync_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (sync_fd < 0) {
+            fprintf(stderr, "raw_fanout: cannot open %s: %s\n", sync_path, strerror(errno));
+            return 1;
+        }
     }
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
@@ -491,6 +514,8 @@ main(int argc, char **argv)
         free(subs[i].pending);
     }
     free(subs);
+    if (sync_fd >= 0)
+        close(sync_fd);
     close(ep);
     close(lfd);
     return 0;

@@ -18,8 +18,10 @@
 # Environment: TYNDAU_BIN [./tyndau], SSE_SUBS [10000], SSE_RATES [2 100],
 # SSE_SECONDS [6], SSE_PER_IP [250], SSE_TIMEOUT [300] s per server;
 # SERVERS: which to measure, in order, from tyndau, tyndau2 (the same
-# binary with --live-writers=2), base, raw, raw2 (two writer threads) and
-# nchan [tyndau raw nchan, and base when TYNDAU_BASE_BIN is set];
+# binary with --live-writers=2), base, raw, raw2 (two writer threads),
+# rawsync (raw, each publish first appended to a file and fdatasync'd, as
+# durable as tyndau's) and nchan [tyndau raw nchan, and base when
+# TYNDAU_BASE_BIN is set];
 # TYNDAU_BASE_BIN (optional): another build, measured in the same run as
 # "base" (say, the commit before a change), so a change is a ratio;
 # TYNDAU_SERVE_ARGS: more options for every tyndau server;
@@ -90,12 +92,14 @@ run_tyndau() {
     wait "$tpid" 2>/dev/null
 }
 
-# the floor (bench/realtime/raw_fanout.c) with $2 writer threads
+# the floor (bench/realtime/raw_fanout.c) with $2 writer threads, more
+# options $3
 run_raw() {
-    local name=$1 port rpid
+    local name=$1 extra=${3:-} port rpid
     port=$(port_free)
+    # shellcheck disable=SC2086 # the options are split on purpose
     timeout "$LIMIT" "$work/raw_fanout" --port "$port" --writers "$2" \
-        --frame-bytes "$RAW_FRAME_BYTES" --subs-max $((SUBS + 200)) 2>"$OUT/$name.log" &
+        --frame-bytes "$RAW_FRAME_BYTES" --subs-max $((SUBS + 200)) $extra 2>"$OUT/$name.log" &
     rpid=$!
     pids+=("$rpid")
     wait_port "$port" || { echo "$name did not start" >&2; exit 1; }
@@ -154,6 +158,7 @@ for RATE in $RATES; do
         base) [ -n "$BASE_BIN" ] && run_tyndau base "$BASE_BIN" ;;
         raw) run_raw raw 1 ;;
         raw2) run_raw raw2 2 ;;
+        rawsync) run_raw rawsync 1 "--sync-file $work/raw.sync" ;;
         nchan) run_nchan ;;
         *) echo "unknown server $s" >&2; exit 2 ;;
         esac
