@@ -178,12 +178,12 @@ if has tyndau && has raw; then
     done >>"$OUT/summary.txt"
 fi
 {
-    echo "| server | subscribers | events × rate | delivered | delivered/s | p50 ms | p99 ms | p99.9 ms | RSS per idle subscriber | publish ack p50 ms | spread p50 ms | client CPU | server CPU | load before |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| server | subscribers | events × rate | published/s | delivered | delivered/s | p50 ms | p99 ms | p99.9 ms | RSS per idle subscriber | publish ack p50 ms | spread p50 ms | client CPU | server CPU | load before |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for r in $RATES; do
         for s in $SERVERS; do
             k=${s}_r${r}
-            echo "| $s | $(get ${k}_subs_ok) | $(get ${k}_events) × $(get ${k}_rate)/s | $(get ${k}_delivered) of $(get ${k}_expected) | $(get ${k}_delivered_per_s) | $(get ${k}_lat_p50_ms) | $(get ${k}_lat_p99_ms) | $(get ${k}_lat_p999_ms) | $(get ${k}_rss_per_sub_bytes) B | $(get ${k}_pub_ack_p50_ms) | $(get ${k}_spread_p50_ms) | $(get ${k}_client_cpu_pct)% | $(get ${k}_server_cpu_pct)% | $(get ${k}_load_before) |"
+            echo "| $s | $(get ${k}_subs_ok) | $(get ${k}_events) × $(get ${k}_rate)/s | $(get ${k}_published_per_s) | $(get ${k}_delivered) of $(get ${k}_expected) | $(get ${k}_delivered_per_s) | $(get ${k}_lat_p50_ms) | $(get ${k}_lat_p99_ms) | $(get ${k}_lat_p999_ms) | $(get ${k}_rss_per_sub_bytes) B | $(get ${k}_pub_ack_p50_ms) | $(get ${k}_spread_p50_ms) | $(get ${k}_client_cpu_pct)% | $(get ${k}_server_cpu_pct)% | $(get ${k}_load_before) |"
         done
     done
     echo

@@ -8,7 +8,10 @@
  * latency apart it also prints the publish request's own round trip
  * (pub_ack: sent to response read), each event's spread (first to last of
  * its deliveries: the server's fan-out plus this reader's pass over the
- * sockets), and the CPU this program and the server used while publishing.
+ * sockets), the rate the events were really published at (each publish
+ * waits for the previous one's answer, so a server that answers slower than
+ * 1/R is published to slower), and the CPU this program and the server used
+ * while publishing.
  *
  *   sse_bench --port P --sub-path PATH --pub-path PATH --mode tyndau|nchan|raw
  *             [--subs N] [--rate R] [--events E] [--pid PID] [--per-ip K]
@@ -498,6 +501,10 @@ main(int argc, char **argv)
     printf("events=%d\nrate=%d\nexpected=%lld\ndelivered=%zu\nout_of_order=%lld\n", events_n, rate,
            expected, lat_n, dup_or_gap);
     printf("delivered_per_s=%.0f\n", span > 0 ? (double)lat_n / span : 0);
+    /* The publisher waits for each answer, so a slow publish lowers the rate. */
+    double pub_span = (double)(t_send[events_n] - t_send[1]) / 1e9;
+    printf("published_per_s=%.1f\n",
+           events_n > 1 && pub_span > 0 ? (double)(events_n - 1) / pub_span : (double)rate);
     printf("lat_p50_ms=%.2f\nlat_p99_ms=%.2f\nlat_p999_ms=%.2f\nlat_max_ms=%.2f\n", p50 / 1000.0,
            p99 / 1000.0, p999 / 1000.0, mx / 1000.0);
     printf("open_at_end=%d\n", open_at_end);
