@@ -17,6 +17,9 @@
 #
 # Environment: TYNDAU_BIN [./tyndau], SSE_SUBS [10000], SSE_RATES [2 100],
 # SSE_SECONDS [6], SSE_PER_IP [250], SSE_TIMEOUT [300] s per server;
+# SSE_WARMUP [5]: events published to each server before its subscribers
+# connect, so that its start-up (tyndau's first appeal faults in the
+# near-duplicate index, about 0.1 s) is not a delivery latency;
 # SERVERS: which to measure, in order, from tyndau, tyndau2 (the same
 # binary with --live-writers=2), base, raw, raw2 (two writer threads),
 # rawsync (raw, each publish first appended to a file and fdatasync'd, as
@@ -39,6 +42,7 @@ RATES=${SSE_RATES:-2 100}
 SERVE_ARGS=${TYNDAU_SERVE_ARGS:-}
 SECONDS_EACH=${SSE_SECONDS:-6}
 PER_IP=${SSE_PER_IP:-250}
+WARMUP=${SSE_WARMUP:-5}
 LIMIT=${SSE_TIMEOUT:-300}
 OUT=bench/out/realtime-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
@@ -87,6 +91,7 @@ run_tyndau() {
     wait_port "$port" || { echo "$name did not start" >&2; exit 1; }
     "$work/sse_bench" --port "$port" --sub-path /api/v1/events --pub-path /api/v1/appeals \
         --mode tyndau --subs "$SUBS" --rate "$RATE" --events "$EVENTS" --per-ip "$PER_IP" \
+        --warmup "$WARMUP" \
         --pid "$tpid" | sed "s/^/${name}_r${RATE}_/" | tee -a "$OUT/summary.txt"
     kill "$tpid" 2>/dev/null
     wait "$tpid" 2>/dev/null
@@ -105,6 +110,7 @@ run_raw() {
     wait_port "$port" || { echo "$name did not start" >&2; exit 1; }
     "$work/sse_bench" --port "$port" --sub-path /sub --pub-path /pub --mode raw \
         --subs "$SUBS" --rate "$RATE" --events "$EVENTS" --per-ip "$PER_IP" \
+        --warmup "$WARMUP" \
         --pid "$rpid" | sed "s/^/${name}_r${RATE}_/" | tee -a "$OUT/summary.txt"
     kill "$rpid" 2>/dev/null
     wait "$rpid" 2>/dev/null
@@ -143,6 +149,7 @@ EOF
     wait_port "$port" || { echo "nginx did not start" >&2; exit 1; }
     "$work/sse_bench" --port "$port" --sub-path /sub --pub-path /pub --mode nchan \
         --subs "$SUBS" --rate "$RATE" --events "$EVENTS" --per-ip "$PER_IP" \
+        --warmup "$WARMUP" \
         --pid "$(cat "$work/nginx/nginx.pid")" | sed "s/^/nchan_r${RATE}_/" | tee -a "$OUT/summary.txt"
     kill "$npid" 2>/dev/null
     wait "$npid" 2>/dev/null

@@ -15,6 +15,7 @@
  *
  *   sse_bench --port P --sub-path PATH --pub-path PATH --mode tyndau|nchan|raw
  *             [--subs N] [--rate R] [--events E] [--pid PID] [--per-ip K]
+ *             [--warmup W]
  *
  * tyndau: publish = POST an appeal (the event is published after its
  * durable commit, before the 201); the k-th appeal's appeal.registered
@@ -24,7 +25,10 @@
  * the publisher location, and the event's data is k. raw (the floor server,
  * bench/realtime/raw_fanout.c) is published and read exactly as nchan is,
  * and only named apart in the output. Requests are HTTP/1.0,
- * so bodies are not chunked. Prints name=value lines. Bounded: it gives up
+ * so bodies are not chunked. --warmup publishes W events (numbered 0, and
+ * tyndau's registration numbers 1..W) before the subscribers connect, so
+ * that a server's start-up costs stay out of the measurement. Prints
+ * name=value lines. Bounded: it gives up
  * E/R + 20 seconds after publishing starts.
  */
 #define _GNU_SOURCE
@@ -55,7 +59,7 @@ struct sub {
     long long last; /* last event number seen */
 };
 
-static int port, subs_n = 10000, rate = 100, events_n = 1000, per_ip = 250;
+static int port, subs_n = 10000, rate = 100, events_n = 1000, per_ip = 250, warmup_n;
 static const char *sub_path, *pub_path, *mode = "tyndau";
 static long pid;
 static int64_t *t_send;           /* ns, per event number 1..events_n */
@@ -218,7 +222,7 @@ line_number(struct sub *s, const char *l, size_t len)
     const char *dash = q;
     while (dash > k && dash[-1] != '-')
         dash--;
-    return strtoll(dash, NULL, 10);
+    return strtoll(dash, NULL, 10) - warmup_n; /* the warm-up's appeals came first */
 }
 
 /* Scan whole lines for event numbers. */
@@ -362,12 +366,14 @@ main(int argc, char **argv)
             pid = atol(v);
         else if (!strcmp(k, "--per-ip"))
             per_ip = atoi(v);
+        else if (!strcmp(k, "--warmup"))
+            warmup_n = atoi(v);
         else {
             fprintf(stderr, "sse_bench: unknown option %s\n", k);
             return 2;
         }
     }
-    if (!port || !sub_path || !pub_path || subs_n < 1 || rate < 1 || events_n < 1) {
+    if (!port || !sub_path || !pub_path || subs_n < 1 || rate < 1 || events_n < 1 || warmup_n < 0) {
         fprintf(stderr,
                 "usage: sse_bench --port P --sub-path PATH --pub-path PATH"
                 " --mode tyndau|nchan|raw [--subs N] [--rate R] [--events E] [--pid PID]\n");
@@ -382,6 +388,13 @@ main(int argc, char **argv)
     t_first = calloc((size_t)events_n + 1, sizeof(*t_first));
     t_last = calloc((size_t)events_n + 1, sizeof(*t_last));
     struct sub *subs = calloc((size_t)subs_n, sizeof(*subs));
+    /* Steady state, not start-up: the server's first publishes (lazy
+     * allocations, caches) go before any subscriber connects. */
+    for (int i = 0; i < warmup_n; i++) {
+        int st = publish(0);
+        if (st < 200 || st >= 300)
+            fprintf(stderr, "sse_bench: warm-up publish %d: status %d\n", i + 1, st);
+    }
     long rss0 = pid ? rss_tree_kb(pid) : -1;
     int ep = epoll_create1(0);
     char req[512];
@@ -493,6 +506,7 @@ main(int argc, char **argv)
     int open_at_end = 0;
     for (int i = 0; i < subs_n; i++)
         open_at_end += subs[i].state == 1;
+    printf("warmup=%d\n", warmup_n);
     printf("mode=%s\nsubs=%d\nsubs_ok=%d\nsubs_failed=%d\nconnect_seconds=%.2f\n", mode, subs_n,
            heads, failed, connect_s);
     printf("rss_before_kb=%ld\nrss_idle_kb=%ld\n", rss0, rss_idle);
