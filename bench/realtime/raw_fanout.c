@@ -307,8 +307,13 @@ static bool
 conn_step(int ep, struct conn *c)
 {
     const char *end = memmem(c->buf, c->len, "\r\n\r\n", 4);
-    if (!end)
-        return c->len == sizeof(c->buf); /* too long a head: drop it */
+    if (!end) {
+        if (c->len < sizeof(c->buf))
+            return false;
+        reply(c->fd, "HTTP/1.0 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n\r\n");
+        close(c->fd);
+        return true;
+    }
     size_t head_len = (size_t)(end - c->buf) + 4;
     if (c->len >= 4 && memcmp(c->buf, "GET ", 4) == 0) {
         size_t i = atomic_load_explicit(&subs_count, memory_order_relaxed);
