@@ -244,8 +244,9 @@ enum err app_rule_set(struct app *app, const struct caller *c, const char *topic
 
 /* ---- router (route.c) ---- */
 /* Train the default topic model from the seed corpus (pipeline/seed.h) and
- * store it as version 1 if s has no topic model; *trained says whether it
- * did. Blocking; about a second of CPU. */
+ * store it (version 1 in a new store) if s has no topic model, or if its
+ * newest is of a format this build does not read (logged: features
+ * changed); *trained says whether it did. Blocking; about a second of CPU. */
 enum err app_model_default(struct store *s, bool *trained);
 /* Put the newest stored models in place if they are newer than the ones in
  * use (the model watcher calls this every model_check_ms); *changed says

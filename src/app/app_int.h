@@ -31,6 +31,9 @@ struct app {
     pthread_mutex_t mu;
     struct ref_gen *ref;                   /* guarded by mu (the pointer; the data is immutable) */
     int64_t topic_version, agency_version; /* guarded by mu: the models in use */
+    /* guarded by mu: the newest stored versions last looked at (a model of
+     * another format is looked at, logged once and not used) */
+    int64_t seen_topic_version, seen_agency_version;
     pthread_t sched;
     bool sched_started;
     pthread_mutex_t sched_mu;

@@ -38,14 +38,45 @@ model_insert_job(struct store_tx *tx, void *arg)
     return store_tx_model_insert(tx, &j->m);
 }
 
+/* The format version of the stored model of kind at version into *format
+ * (classify_bytes_version(): 0 for bytes that are not a model). */
+static enum err
+model_format(struct store *s, const char *kind, int64_t version, uint32_t *format)
+{
+    struct arena *a = arena_new();
+    struct model_row row;
+    enum err e = store_model_get(s, a, kind, version, &row);
+    if (!e)
+        *format = classify_bytes_version(row.bytes, row.bytes_len);
+    arena_free(a);
+    return e;
+}
+
+static void
+log_refused(const char *kind, int64_t version, uint32_t format)
+{
+    log_warn("router: %s model v%lld not used: its format is %u, this build reads %u"
+             " (features changed); `tyndau train` makes a new one",
+             kind, (long long)version, (unsigned)format, (unsigned)CLASSIFY_VERSION);
+}
+
 enum err
 app_model_default(struct store *s, bool *trained)
 {
     *trained = false;
     int64_t have = 0;
     enum err e = store_model_latest(s, "topic", &have);
-    if (e || have)
+    if (e)
         return e;
+    if (have) {
+        /* A newest model of another format cannot route: a default one of
+         * this format goes on top of it, so that the store still starts. */
+        uint32_t format = 0;
+        e = model_format(s, "topic", have, &format);
+        if (e || format == 0 || format == CLASSIFY_VERSION)
+            return e;
+        log_refused("topic", have, format);
+    }
     struct arena *a = arena_new();
     struct router *rt = router_new(NULL);
     struct classifier *m = NULL;
@@ -98,7 +129,7 @@ out:
 }
 
 /* The classifier of kind at version from the store into *out (NULL and OK
- * when version is 0). */
+ * when version is 0, and when the model is of another format: logged). */
 static enum err
 model_fetch(struct store *s, const char *kind, int64_t version, struct classifier **out)
 {
@@ -109,6 +140,12 @@ model_fetch(struct store *s, const char *kind, int64_t version, struct classifie
     struct model_row row;
     enum err e = store_model_get(s, a, kind, version, &row);
     size_t used = 0;
+    uint32_t format = e ? 0 : classify_bytes_version(row.bytes, row.bytes_len);
+    if (format != 0 && format != CLASSIFY_VERSION) {
+        log_refused(kind, version, format);
+        arena_free(a);
+        return ERR_OK;
+    }
     if (!e)
         e = classify_load(row.bytes, row.bytes_len, &used, out);
     if (!e && used != row.bytes_len) {
@@ -139,7 +176,10 @@ app_models_reload(struct app *app, bool *changed)
         e = store_model_latest(app->store, "agency", &av);
     if (e)
         return e;
-    app_models_in_use(app, &cur_t, &cur_a);
+    pthread_mutex_lock(&app->mu);
+    cur_t = app->seen_topic_version;
+    cur_a = app->seen_agency_version;
+    pthread_mutex_unlock(&app->mu);
     if (tv == cur_t && av == cur_a)
         return ERR_OK;
     struct classifier *topic = NULL, *agency = NULL;
@@ -150,6 +190,15 @@ app_models_reload(struct app *app, bool *changed)
         /* An agency model alone cannot route: the topic decides the rest. */
         classify_free(topic);
         classify_free(agency);
+        if (!e && tv != 0) {
+            /* Of another format (logged): keep the model in use, and look
+             * again only when a newer one is stored. */
+            pthread_mutex_lock(&app->mu);
+            app->seen_topic_version = tv;
+            app->seen_agency_version = av;
+            pthread_mutex_unlock(&app->mu);
+            return ERR_OK;
+        }
         return e ? e : ERR_NOTFOUND;
     }
     struct router_model *m = router_model_new(topic, agency, tv);
@@ -158,6 +207,8 @@ app_models_reload(struct app *app, bool *changed)
     pthread_mutex_lock(&app->mu);
     app->topic_version = tv;
     app->agency_version = agency ? av : 0;
+    app->seen_topic_version = tv;
+    app->seen_agency_version = av;
     pthread_mutex_unlock(&app->mu);
     *changed = true;
     return ERR_OK;

@@ -2,9 +2,10 @@
  * classify.c - logistic regression through liblinear. Exports
  * classify_train(), classify_predict(), classify_label_count(),
  * classify_label(), classify_feature_count(), classify_save(),
- * classify_load() and classify_free(); everything else is static.
+ * classify_load(), classify_bytes_version() and classify_free(); everything
+ * else is static.
  *
- * Bytes (little-endian): "TYCL", u32 version (1), u32 classes K, u32
+ * Bytes (little-endian): "TYCL", u32 version (CLASSIFY_VERSION), u32 classes K, u32
  * features F; K names (u32 length, bytes); F feature ids (u32, distinct,
  * non-zero); (F + 1) * K weights (f32): row r < F belongs to id r, row F is
  * the bias.
@@ -21,7 +22,6 @@
 #include "base/xalloc.h"
 
 #define MAGIC "TYCL"
-enum { VERSION = 1 };
 
 /* One entry of the feature table: the id (0: empty) and its row, side by
  * side so that a lookup touches one cache line. */
@@ -371,7 +371,7 @@ void
 classify_save(const struct classifier *m, struct buf *b)
 {
     buf_append(b, MAGIC, 4);
-    put_u32(b, VERSION);
+    put_u32(b, CLASSIFY_VERSION);
     put_u32(b, (uint32_t)m->k);
     put_u32(b, (uint32_t)m->f);
     for (size_t c = 0; c < m->k; c++) {
@@ -409,6 +409,16 @@ get_u32(struct reader *r, uint32_t *v)
     return true;
 }
 
+uint32_t
+classify_bytes_version(const void *p, size_t len)
+{
+    struct reader r = {p, len, 4};
+    uint32_t version;
+    if (len < 8 || memcmp(p, MAGIC, 4) != 0 || !get_u32(&r, &version))
+        return 0;
+    return version;
+}
+
 enum err
 classify_load(const void *p, size_t len, size_t *used, struct classifier **out)
 {
@@ -417,8 +427,8 @@ classify_load(const void *p, size_t len, size_t *used, struct classifier **out)
     if (len < 16 || memcmp(p, MAGIC, 4) != 0)
         return ERR_INVALID;
     r.pos = 4;
-    if (!get_u32(&r, &version) || version != VERSION || !get_u32(&r, &k) || !get_u32(&r, &f) ||
-        k < 2 || k > CLASSIFY_LABELS_MAX || f > CLASSIFY_FEATURES_MAX)
+    if (!get_u32(&r, &version) || version != CLASSIFY_VERSION || !get_u32(&r, &k) ||
+        !get_u32(&r, &f) || k < 2 || k > CLASSIFY_LABELS_MAX || f > CLASSIFY_FEATURES_MAX)
         return ERR_INVALID;
     /* The weights alone need (f + 1) * k * 4 bytes: check before allocating. */
     size_t need;

@@ -5,7 +5,8 @@
  * bytes. Exports struct classifier, struct classify_sample, struct
  * classify_opts, struct feature, classify_train(), classify_predict(), classify_label(),
  * classify_label_count(), classify_feature_count(), classify_save(),
- * classify_load(), classify_free() and the limits CLASSIFY_LABELS_MAX,
+ * classify_load(), classify_bytes_version(), classify_free(), the format
+ * number CLASSIFY_VERSION and the limits CLASSIFY_LABELS_MAX,
  * CLASSIFY_FEATURES_MAX, CLASSIFY_LABEL_LEN_MAX.
  *
  * Only the features seen in training are kept: a table from feature id to a
@@ -29,6 +30,11 @@
 #include "base/err.h"
 
 enum {
+    /* The format of saved bytes. It also names the feature transform the
+     * weights were trained on (pipeline/features.h): weights trained on
+     * other feature values mean something else, so a model saved in another
+     * version is refused, not read. */
+    CLASSIFY_VERSION = 1,
     CLASSIFY_LABELS_MAX = 4096,      /* classes in one model */
     CLASSIFY_FEATURES_MAX = 1 << 24, /* distinct features in one model */
     CLASSIFY_LABEL_LEN_MAX = 256,    /* bytes of one class name */
@@ -83,6 +89,10 @@ void classify_save(const struct classifier *m, struct buf *b);
  * how many it took. ERR_INVALID for anything else (wrong magic or version,
  * truncated, counts past the limits, a bad name). Caller owns *out. */
 enum err classify_load(const void *p, size_t len, size_t *used, struct classifier **out);
+/* The format version written in classifier bytes p[0..len), or 0 when they
+ * do not begin as classifier bytes: to tell a model of an older version
+ * (classify_load() refuses it) from damaged bytes. */
+uint32_t classify_bytes_version(const void *p, size_t len);
 void classify_free(struct classifier *m); /* accepts NULL */
 
 #endif

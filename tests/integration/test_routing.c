@@ -5,9 +5,11 @@
  * gives for it in their region; a citizen's topic stands while the model's
  * opinion is recorded; a keyword rule an administrator adds overrides the
  * model at once; text the model cannot place goes to the operators' triage
- * queue; and `tyndau train --seed` stores a new model version that the
- * running server takes up without a restart. Every decision is checked in
- * the 201, the appeal record and its first event.
+ * queue; `tyndau train --seed` stores a new model version that the
+ * running server takes up without a restart; and a store whose model is of
+ * a format this build does not read (features changed) still starts, with
+ * a new default model and the old one named in the log. Every decision is
+ * checked in the 201, the appeal record and its first event.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "integration/srv.h"
 
@@ -259,6 +262,78 @@ routing_new_model_without_restart(void **state)
     srv_done(s);
 }
 
+/* Rewrite the format version of the stored topic model of version 1 to
+ * format (the server stopped). */
+static void
+model_set_format(const char *db_path, unsigned char format)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT bytes FROM models WHERE kind = 'topic'"
+                                        " AND version = 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    size_t len = (size_t)sqlite3_column_bytes(st, 0);
+    assert_true(len > 8);
+    unsigned char *b = malloc(len);
+    memcpy(b, sqlite3_column_blob(st, 0), len);
+    sqlite3_finalize(st);
+    assert_memory_equal(b, "TYCL", 4);
+    b[4] = format;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "UPDATE models SET bytes = ?1 WHERE kind = 'topic'"
+                                        " AND version = 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_bind_blob(st, 1, b, (int)len, SQLITE_TRANSIENT), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(b);
+}
+
+static void
+routing_model_of_another_format_is_replaced(void **state)
+{
+    (void)state;
+    const char *kind = getenv("TYNDAU_TEST_DB_KIND");
+    if (kind && *kind && strcmp(kind, "sqlite") != 0)
+        skip();
+    struct srv *s = srv_start(NULL);
+    struct resp *r = submit(s, cases[2].text, NULL, "750000000");
+    assert_int_equal(json_integer_value(json_object_get(routing(r), "model_version")), 1);
+    resp_free(r);
+    srv_stop(s);
+    model_set_format(srv_db_path(s), 99);
+    srv_restart(s);
+    /* It starts, and routes by a new default model stored on top. */
+    r = submit(s, cases[2].text, NULL, "750000000");
+    assert_string_equal(rt_str(r, "routed_by"), "model");
+    assert_string_equal(rt_str(r, "model_topic"), cases[2].topic);
+    assert_int_equal(json_integer_value(json_object_get(routing(r), "model_version")), 2);
+    resp_free(r);
+    assert_int_equal(srv_db_int(s, "SELECT count(*) FROM models WHERE kind = ?1", "topic"), 2);
+    FILE *f = fopen(t_printf("%s/stderr.log", srv_dir(s)), "r");
+    assert_non_null(f);
+    char line[1024];
+    bool named = false;
+    while (fgets(line, sizeof(line), f))
+        if (strstr(line, " warn ") && strstr(line, "topic model v1 not used: its format is 99"))
+            named = true;
+    fclose(f);
+    assert_true(named);
+    /* Restarted again, it keeps the new one and trains nothing more. */
+    srv_restart(s);
+    r = submit(s, cases[2].text, NULL, "750000000");
+    assert_int_equal(json_integer_value(json_object_get(routing(r), "model_version")), 2);
+    resp_free(r);
+    assert_int_equal(srv_db_int(s, "SELECT count(*) FROM models WHERE kind = ?1", "topic"), 2);
+    srv_done(s);
+}
+
 int
 main(void)
 {
@@ -268,6 +343,7 @@ main(void)
         cmocka_unit_test_teardown(routing_keyword_rule_overrides_model, srv_teardown),
         cmocka_unit_test_teardown(routing_gibberish_goes_to_triage, srv_teardown),
         cmocka_unit_test_teardown(routing_new_model_without_restart, srv_teardown),
+        cmocka_unit_test_teardown(routing_model_of_another_format_is_replaced, srv_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

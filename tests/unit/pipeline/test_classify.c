@@ -145,11 +145,20 @@ round_trips_as_bytes(void **state)
         assert_null(copy);
     }
     char *p = (char *)b.p;
+    assert_int_equal(classify_bytes_version(b.p, b.len), CLASSIFY_VERSION);
     p[0] = 'X';
     assert_int_equal(classify_load(b.p, b.len, &used, &copy), ERR_INVALID);
+    assert_int_equal(classify_bytes_version(b.p, b.len), 0);
     p[0] = 'T';
+    /* Another version, older or newer, is refused but named. */
+    p[4] = CLASSIFY_VERSION - 1;
+    assert_int_equal(classify_load(b.p, b.len, &used, &copy), ERR_INVALID);
+    assert_null(copy);
+    assert_int_equal(classify_bytes_version(b.p, b.len), CLASSIFY_VERSION - 1);
     p[4] = 9;
     assert_int_equal(classify_load(b.p, b.len, &used, &copy), ERR_INVALID);
+    assert_int_equal(classify_bytes_version(b.p, b.len), 9);
+    assert_int_equal(classify_bytes_version(b.p, 7), 0);
     buf_fini(&b);
     classify_free(m);
 }
