@@ -6,8 +6,9 @@
  * Trains the router's topic classifier on every row of CSV, then times, each
  * over all texts again and again for at least two seconds after one warm-up
  * pass:
- *   classify   router_features() + classify_predict(): raw text to label,
- *              which is what fastText's predictions per second measure
+ *   classify   router_predict(): raw text to label (split, language,
+ *              scores from the extractor's cached word rows), which is what
+ *              fastText's predictions per second measure
  *   pipeline   router_classify() (normalise, tokenise, language, features,
  *              classify, rules) + MinHash signature of the router's tokens
  *              + LSH lookup against an index of every text, as the intake
@@ -15,7 +16,9 @@
  * Both in documents per second of wall time (as fastText's figure) and per
  * second of this thread's CPU time (what the work took on a shared core),
  * then each stage alone on its own inputs (CPU microseconds per text: split,
- * lang, features, predict, minhash from tokens, lsh), and prints name=value lines for
+ * lang, features and predict (the full feature vector, as training uses
+ * it), scores (features_predict(): what the router does instead of
+ * features + predict), minhash from tokens, lsh), and prints name=value lines for
  * bench/pipeline/run.sh.
  */
 #include <stdio.h>
@@ -84,9 +87,9 @@ struct prepared {
     struct minhash_sig sig;
 };
 
-enum stage { ST_SPLIT, ST_LANG, ST_FEATURES, ST_PREDICT, ST_MINHASH, ST_LSH, ST__COUNT };
-static const char *const stage_name[ST__COUNT] = {"split",   "lang",    "features",
-                                                  "predict", "minhash", "lsh"};
+enum stage { ST_SPLIT, ST_LANG, ST_FEATURES, ST_PREDICT, ST_SCORES, ST_MINHASH, ST_LSH, ST__COUNT };
+static const char *const stage_name[ST__COUNT] = {"split",  "lang",    "features", "predict",
+                                                  "scores", "minhash", "lsh"};
 
 struct ctx {
     const struct dataset_row *rows;
@@ -121,6 +124,9 @@ run_stage(const struct ctx *c, enum stage s, size_t i, struct arena *a)
         break;
     case ST_PREDICT:
         (void)classify_predict(c->m, p->f, p->f_count, NULL);
+        break;
+    case ST_SCORES:
+        (void)features_predict(c->fx, a, p->tok, p->tok_count, p->guess.lang, c->m, NULL);
         break;
     case ST_MINHASH: {
         uint64_t *h;
@@ -218,10 +224,8 @@ main(int argc, char **argv)
         }
         for (size_t i = 0; i < n; i++) {
             struct arena *a = arena_new();
-            struct feature *f;
-            size_t nf;
-            if (router_features(r, a, rows[i].text, &f, &nf, NULL) == ERR_OK)
-                (void)classify_predict(m, f, nf, NULL);
+            size_t best;
+            (void)router_predict(r, a, rows[i].text, m, NULL, &best);
             arena_free(a);
         }
         if (pass > 0) {

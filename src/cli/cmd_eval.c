@@ -337,9 +337,10 @@ now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Predictions per second of m from raw text, features included, on one
- * thread: every text again and again for at least a second, after one
- * pass to warm the word cache. */
+/* Predictions per second of m from raw text, on one thread, as the router
+ * makes them (router_predict(): split, language, cached word rows): every
+ * text again and again for at least a second, after one pass to warm the
+ * word cache. */
 static double
 speed(const struct classifier *m, struct router *rt, const struct dataset_row *r, size_t n)
 {
@@ -352,10 +353,8 @@ speed(const struct classifier *m, struct router *rt, const struct dataset_row *r
             t0 = now_s();
         for (size_t i = 0; i < n; i++) {
             struct arena *a = arena_new();
-            struct feature *f;
-            size_t nf;
-            if (router_features(rt, a, r[i].text, &f, &nf, NULL) == ERR_OK)
-                (void)classify_predict(m, f, nf, NULL);
+            size_t best;
+            (void)router_predict(rt, a, r[i].text, m, NULL, &best);
             arena_free(a);
             done += pass > 0;
         }

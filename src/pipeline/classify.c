@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base/ckd.h"
+#include "base/rnd.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 
@@ -42,6 +43,7 @@ struct classifier {
      * stay in the caches and a row is one or two cache lines. */
     unsigned char *q;
     size_t stride;
+    uint64_t stamp; /* random: see classify_stamp() */
 };
 
 static uint32_t
@@ -77,6 +79,7 @@ alloc_model(size_t k, size_t f)
     m->w = xcalloc((f + 1) * k, sizeof(*m->w));
     m->stride = (sizeof(float) + k + 3) & ~(size_t)3;
     m->q = xcalloc(f ? f : 1, m->stride);
+    m->stamp = rnd_u64();
     return m;
 }
 
@@ -172,34 +175,70 @@ accumulate(float *restrict score, const unsigned char *const *row, const float *
     }
 }
 
+enum { BLOCK = 32 };
+
+/* score[0..k) += val[j] (1 when val is NULL) times the row of ids[j], for
+ * j < n <= BLOCK. The table and the rows are mostly cache misses: find the
+ * block's slots and ask for its rows first, so that the misses overlap,
+ * then add. */
+static void
+add_block(const struct classifier *m, const uint32_t *ids, const float *val, size_t n, float *score)
+{
+    const unsigned char *row[BLOCK];
+    float v[BLOCK];
+    size_t row_bytes = m->stride, got = 0;
+    for (size_t j = 0; j < n; j++)
+        __builtin_prefetch(&m->slot[slot_of(ids[j]) & (m->cap - 1)]);
+    for (size_t j = 0; j < n; j++) {
+        const struct slot *sl = &m->slot[find(m, ids[j])];
+        if (sl->id == 0)
+            continue;
+        const unsigned char *q = m->q + (size_t)sl->row * m->stride;
+        for (size_t off = 0; off < row_bytes; off += 64)
+            __builtin_prefetch(q + off);
+        __builtin_prefetch(q + row_bytes - 1);
+        row[got] = q;
+        v[got++] = val ? val[j] : 1.0f;
+    }
+    accumulate(score, row, v, got, m->k);
+}
+
+void
+classify_sum_rows(const struct classifier *m, const uint32_t *ids, size_t n, float *score)
+{
+    for (size_t b = 0; b < n; b += BLOCK)
+        add_block(m, ids + b, NULL, n - b < BLOCK ? n - b : BLOCK, score);
+}
+
+uint64_t
+classify_stamp(const struct classifier *m)
+{
+    return m->stamp;
+}
+
 size_t
 classify_predict(const struct classifier *m, const struct feature *f, size_t n, double *prob)
 {
-    float score[CLASSIFY_LABELS_MAX];
-    memcpy(score, m->w + m->f * m->k, m->k * sizeof(float));
-    /* The table and the rows are mostly cache misses: find a block's slots
-     * and ask for its rows first, so that the misses overlap, then add. */
-    enum { BLOCK = 32 };
-    const unsigned char *row[BLOCK];
+    float score[CLASSIFY_LABELS_MAX] = {0};
+    uint32_t ids[BLOCK];
     float val[BLOCK];
-    size_t row_bytes = m->stride;
     for (size_t b = 0; b < n; b += BLOCK) {
-        size_t e = n - b < BLOCK ? n - b : BLOCK, got = 0;
-        for (size_t j = 0; j < e; j++)
-            __builtin_prefetch(&m->slot[slot_of(f[b + j].id) & (m->cap - 1)]);
+        size_t e = n - b < BLOCK ? n - b : BLOCK;
         for (size_t j = 0; j < e; j++) {
-            const struct slot *sl = &m->slot[find(m, f[b + j].id)];
-            if (sl->id == 0)
-                continue;
-            const unsigned char *q = m->q + (size_t)sl->row * m->stride;
-            for (size_t off = 0; off < row_bytes; off += 64)
-                __builtin_prefetch(q + off);
-            __builtin_prefetch(q + row_bytes - 1);
-            row[got] = q;
-            val[got++] = f[b + j].value;
+            ids[j] = f[b + j].id;
+            val[j] = f[b + j].value;
         }
-        accumulate(score, row, val, got, m->k);
+        add_block(m, ids, val, e, score);
     }
+    return classify_decide(m, score, prob);
+}
+
+size_t
+classify_decide(const struct classifier *m, float *score, double *prob)
+{
+    const float *bias = m->w + m->f * m->k;
+    for (size_t c = 0; c < m->k; c++)
+        score[c] += bias[c];
     size_t best = 0;
     for (size_t c = 1; c < m->k; c++)
         if (score[c] > score[best])

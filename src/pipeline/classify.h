@@ -3,7 +3,8 @@
  * L2-regularised logistic regression (one against the rest) trained by
  * liblinear, predicted here with class probabilities, saved and loaded as
  * bytes. Exports struct classifier, struct classify_sample, struct
- * classify_opts, struct feature, classify_train(), classify_predict(), classify_label(),
+ * classify_opts, struct feature, classify_train(), classify_predict(),
+ * classify_sum_rows(), classify_decide(), classify_stamp(), classify_label(),
  * classify_label_count(), classify_feature_count(), classify_save(),
  * classify_load(), classify_bytes_version(), classify_free(), the format
  * number CLASSIFY_VERSION and the limits CLASSIFY_LABELS_MAX,
@@ -34,7 +35,7 @@ enum {
      * weights were trained on (pipeline/features.h): weights trained on
      * other feature values mean something else, so a model saved in another
      * version is refused, not read. */
-    CLASSIFY_VERSION = 1,
+    CLASSIFY_VERSION = 2,
     CLASSIFY_LABELS_MAX = 4096,      /* classes in one model */
     CLASSIFY_FEATURES_MAX = 1 << 24, /* distinct features in one model */
     CLASSIFY_LABEL_LEN_MAX = 256,    /* bytes of one class name */
@@ -77,6 +78,19 @@ enum err classify_train(const struct classify_sample *s, size_t n, const char *c
  * receives classify_label_count() probabilities, in label order. */
 size_t classify_predict(const struct classifier *m, const struct feature *f, size_t n,
                         double *prob);
+
+/* For a caller that sums rows itself (pipeline/features.h caches them per
+ * word): score[0..k) += the row of each of ids[0..n), as classify_predict()
+ * weighs a feature of value 1; an id m never saw adds nothing. */
+void classify_sum_rows(const struct classifier *m, const uint32_t *ids, size_t n, float *score);
+/* score[0..k): the sum of value x row over a text's features, without the
+ * bias. Adds the bias, then as classify_predict(): the most probable class,
+ * probabilities into prob (may be NULL). */
+size_t classify_decide(const struct classifier *m, float *score, double *prob);
+/* A number drawn at random when m was made or loaded: two classifiers alive
+ * at once, or one freed and another made at its address, differ in it, so
+ * a cache of rows can tell them apart. */
+uint64_t classify_stamp(const struct classifier *m);
 
 size_t classify_label_count(const struct classifier *m);
 /* The name of class i (< classify_label_count()); lives as long as m. */

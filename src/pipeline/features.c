@@ -1,13 +1,20 @@
 /*
  * features.c - hashed word and character n-gram features. Exports
- * features_new(), features_free(), features_extract() and features_hash();
- * everything else is static.
+ * features_new(), features_free(), features_extract(), features_predict()
+ * and features_hash(); everything else is static.
  *
  * Stemming is the dear part (Snowball, the Kazakh fold), and appeals repeat
  * their words, so each extractor keeps a cache from a word and its language
  * to its stem's id and its character grams' ids. The cache is bounded
  * (CACHE_SLOTS / 2 words, POOL_IDS ids) and emptied when full. The counting
  * table is kept too, so a text allocates nothing but its result.
+ *
+ * A word's share of the scores is fixed for a given classifier (the
+ * transform is additive per occurrence: features.h), so beside each cached
+ * word the extractor keeps, for up to ROW_CACHES classifiers, its stem's
+ * row and the sum of its grams' rows (2 k floats), in a pool of at most
+ * ROW_POOL_MAX floats per classifier; a full pool, or a classifier with
+ * another classify_stamp(), starts that cache afresh.
  */
 #include "pipeline/features.h"
 
@@ -15,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "base/xalloc.h"
 #include "text/stem.h"
 #include "text/translit.h"
@@ -28,7 +36,10 @@ enum {
     WORD_GRAM_BYTES = 64,  /* a longer folded word gives grams of its first bytes */
     CACHE_SLOTS = 1 << 16, /* up to CACHE_SLOTS / 2 words */
     POOL_IDS = 1 << 20,
-    ACC_START = 1 << 12, /* cells of the scratch table; it doubles up to 2 * FEATURES_MAX */
+    ACC_START = 1 << 12,      /* cells of the scratch table; it doubles up to 2 * FEATURES_MAX */
+    ROW_CACHES = 2,           /* classifiers whose rows are cached: a topic and an agency one */
+    ROW_POOL_START = 1 << 16, /* floats; the pool doubles up to ROW_POOL_MAX */
+    ROW_POOL_MAX = 1 << 22,
 };
 
 struct slot {
@@ -36,16 +47,27 @@ struct slot {
     uint32_t stem;
     uint32_t off; /* the word's gram ids: pool[off .. off + count) */
     uint32_t count;
+    /* 1 + where the word's rows start in rows[i].vec (its stem's row, then
+     * its grams' sum: 2 k floats); 0 while not computed. */
+    uint32_t vec[ROW_CACHES];
 };
 
-/* One feature of the text being counted: count holds the tf in its low bits
- * and GROUP_CHAR for a character gram. */
+/* One feature of the text being counted: its count in each group. */
 struct cell {
     uint32_t id; /* 0: empty */
-    uint32_t count;
+    uint32_t count[2];
 };
 
-#define GROUP_CHAR 0x80000000u
+enum { GROUP_WORD, GROUP_CHAR };
+
+/* Rows of one classifier per cached word (see the top of the file). */
+struct rows {
+    uint64_t stamp; /* classify_stamp() of the classifier; k == 0: none yet */
+    size_t k;
+    float *vec;
+    size_t used, cap; /* floats */
+    uint64_t last;    /* fx->tick when last used */
+};
 
 struct features {
     struct stem *st; /* not thread-safe: see features.h */
@@ -53,6 +75,10 @@ struct features {
     size_t used;
     uint32_t *pool;
     size_t pool_used;
+    struct rows rows[ROW_CACHES];
+    uint64_t tick;
+    uint32_t *bigram; /* the bigram ids of the text being scored */
+    size_t bigram_cap;
     /* The scratch table of one text, kept between texts so that counting
      * allocates nothing: acc_cap cells (a power of two), all empty between
      * calls; acc_order lists the used ones in the order they came. */
@@ -119,6 +145,9 @@ features_free(struct features *fx)
     stem_free(fx->st);
     free(fx->slot);
     free(fx->pool);
+    for (size_t i = 0; i < ROW_CACHES; i++)
+        free(fx->rows[i].vec);
+    free(fx->bigram);
     free(fx->acc);
     free(fx->acc_order);
     free(fx);
@@ -178,6 +207,8 @@ cache_clear(struct features *fx)
     memset(fx->slot, 0, CACHE_SLOTS * sizeof(*fx->slot));
     fx->used = 0;
     fx->pool_used = 0;
+    for (size_t i = 0; i < ROW_CACHES; i++)
+        fx->rows[i].used = 0;
 }
 
 /* Stem and grams of one word, computed. */
@@ -206,7 +237,7 @@ word_compute(struct features *fx, struct arena *a, struct str w, enum lang l, st
 }
 
 /* The cache slot of word w in language l, filled if it was not there. */
-static const struct slot *
+static struct slot *
 word_features(struct features *fx, struct arena *a, struct str w, enum lang l)
 {
     uint64_t key = word_key(w, l);
@@ -250,10 +281,10 @@ acc_grow(struct features *fx)
     fx->acc_cap = cap;
 }
 
-/* Count id in the scratch table; a new id past FEATURES_MAX is dropped. The
- * table stays at most half full, so a probe always ends. */
+/* Count id in group in the scratch table; a new id past FEATURES_MAX is
+ * dropped. The table stays at most half full, so a probe always ends. */
 static void
-acc_add(struct features *fx, uint32_t id, uint32_t group)
+acc_add(struct features *fx, uint32_t id, int group)
 {
     size_t mask = fx->acc_cap - 1, i = id & mask;
     while (fx->acc[i].id != 0 && fx->acc[i].id != id)
@@ -266,10 +297,24 @@ acc_add(struct features *fx, uint32_t id, uint32_t group)
             acc_add(fx, id, group);
             return;
         }
-        fx->acc[i] = (struct cell){id, group};
+        fx->acc[i] = (struct cell){id, {0, 0}};
         fx->acc_order[fx->acc_used++] = (uint32_t)i;
     }
-    fx->acc[i].count += 1;
+    fx->acc[i].count[group] += 1;
+}
+
+/* The scale of a group of total count n: 1 / sqrt(2 n), 0 for none. */
+static float
+group_scale(size_t n)
+{
+    return n > 0 ? (float)(1.0 / sqrt(2.0 * (double)n)) : 0;
+}
+
+static uint32_t
+bigram_id(uint32_t prev, uint32_t stem)
+{
+    uint32_t pair[2] = {prev, stem};
+    return features_hash(TAG_BIGRAM, pair, sizeof(pair));
 }
 
 void
@@ -279,43 +324,141 @@ features_extract(struct features *fx, struct arena *a, const struct token *t, si
     *out = NULL;
     *out_count = 0;
     uint32_t prev = 0;
+    size_t total[2] = {0, 0};
     for (size_t k = 0; k < count; k++) {
         if (t[k].kind != TOKEN_WORD)
             continue;
         const struct slot *s = word_features(fx, a, t[k].norm, word_lang(&t[k], lang));
-        acc_add(fx, s->stem, 0);
+        acc_add(fx, s->stem, GROUP_WORD);
+        total[GROUP_WORD]++;
         if (prev) {
-            uint32_t pair[2] = {prev, s->stem};
-            acc_add(fx, features_hash(TAG_BIGRAM, pair, sizeof(pair)), 0);
+            acc_add(fx, bigram_id(prev, s->stem), GROUP_WORD);
+            total[GROUP_WORD]++;
         }
         prev = s->stem;
         const uint32_t *g = fx->pool + s->off;
         for (uint32_t j = 0; j < s->count; j++)
             acc_add(fx, g[j], GROUP_CHAR);
+        total[GROUP_CHAR] += s->count;
     }
     size_t n = fx->acc_used;
     if (n == 0)
         return;
-    /* Sublinear counts: 1 + ln tf, which is 1 for the many features seen once. */
+    /* Linear counts, each group scaled by 1 / sqrt(2 x its total count):
+     * additive per occurrence (features_predict() relies on it). */
+    float scale[2] = {group_scale(total[GROUP_WORD]), group_scale(total[GROUP_CHAR])};
     struct feature *f = ARENA_ARRAY(a, struct feature, n);
-    double norm[2] = {0, 0};
     for (size_t k = 0; k < n; k++) {
         struct cell *c = &fx->acc[fx->acc_order[k]];
-        uint32_t tf = c->count & ~GROUP_CHAR, group = c->count >> 31;
-        float v = tf == 1 ? 1.0f : 1.0f + logf((float)tf);
+        float v = (float)c->count[GROUP_WORD] * scale[GROUP_WORD] +
+                  (float)c->count[GROUP_CHAR] * scale[GROUP_CHAR];
         f[k] = (struct feature){c->id, v};
-        norm[group] += (double)v * v;
-        c->count = group; /* the group, for the scaling below */
-    }
-    float scale[2];
-    for (int g = 0; g < 2; g++)
-        scale[g] = norm[g] > 0 ? (float)(1.0 / sqrt(2.0 * norm[g])) : 0;
-    for (size_t k = 0; k < n; k++) {
-        struct cell *c = &fx->acc[fx->acc_order[k]];
-        f[k].value *= scale[c->count];
-        *c = (struct cell){0, 0};
+        *c = (struct cell){0, {0, 0}};
     }
     fx->acc_used = 0;
     *out = f;
     *out_count = n;
+}
+
+/* The row cache of classifier m (of k classes): the one made for it, else
+ * the least recently used one, started afresh. */
+static struct rows *
+rows_of(struct features *fx, const struct classifier *m, size_t k, size_t *which)
+{
+    uint64_t stamp = classify_stamp(m);
+    size_t pick = 0;
+    for (size_t i = 0; i < ROW_CACHES; i++) {
+        if (fx->rows[i].k == k && fx->rows[i].stamp == stamp) {
+            pick = i;
+            goto found;
+        }
+        if (fx->rows[i].last < fx->rows[pick].last)
+            pick = i;
+    }
+    struct rows *r = &fx->rows[pick];
+    r->stamp = stamp;
+    r->k = k;
+    r->used = 0;
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        fx->slot[i].vec[pick] = 0;
+found:
+    fx->rows[pick].last = ++fx->tick;
+    *which = pick;
+    return &fx->rows[pick];
+}
+
+/* The rows of word s (a slot of fx) for m: 2 k floats, computed if they
+ * were not cached. Valid until the next call. */
+static const float *
+word_rows(struct features *fx, struct rows *r, size_t which, struct slot *s,
+          const struct classifier *m)
+{
+    size_t k = r->k;
+    if (s->vec[which] != 0)
+        return r->vec + s->vec[which] - 1;
+    if (r->used + 2 * k > r->cap) {
+        size_t cap = r->cap ? r->cap : ROW_POOL_START;
+        while (cap < r->used + 2 * k && cap < ROW_POOL_MAX)
+            cap *= 2;
+        if (r->used + 2 * k > cap) {
+            /* Full: forget every word's rows and start again. */
+            for (size_t i = 0; i < CACHE_SLOTS; i++)
+                fx->slot[i].vec[which] = 0;
+            r->used = 0;
+            cap = MAX(cap, 2 * k);
+        }
+        if (cap != r->cap) {
+            r->vec = xrealloc(r->vec, cap * sizeof(*r->vec));
+            r->cap = cap;
+        }
+    }
+    float *v = r->vec + r->used;
+    memset(v, 0, 2 * k * sizeof(*v));
+    classify_sum_rows(m, &s->stem, 1, v);
+    classify_sum_rows(m, fx->pool + s->off, s->count, v + k);
+    s->vec[which] = (uint32_t)(r->used + 1);
+    r->used += 2 * k;
+    return v;
+}
+
+size_t
+features_predict(struct features *fx, struct arena *a, const struct token *t, size_t count,
+                 enum lang lang, const struct classifier *m, double *prob)
+{
+    size_t k = classify_label_count(m), which;
+    float *sum = ARENA_ARRAY(a, float, 2 * k); /* word group, then char group */
+    struct rows *r = rows_of(fx, m, k, &which);
+    size_t total[2] = {0, 0}, nb = 0;
+    uint32_t prev = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (t[i].kind != TOKEN_WORD)
+            continue;
+        struct slot *s = word_features(fx, a, t[i].norm, word_lang(&t[i], lang));
+        const float *v = word_rows(fx, r, which, s, m);
+        for (size_t c = 0; c < 2 * k; c++)
+            sum[c] += v[c];
+        total[GROUP_WORD]++;
+        total[GROUP_CHAR] += s->count;
+        if (prev) {
+            if (nb == fx->bigram_cap) {
+                fx->bigram_cap = fx->bigram_cap ? fx->bigram_cap * 2 : 256;
+                fx->bigram = xrealloc(fx->bigram, fx->bigram_cap * sizeof(*fx->bigram));
+            }
+            fx->bigram[nb++] = bigram_id(prev, s->stem);
+        }
+        prev = s->stem;
+    }
+    total[GROUP_WORD] += nb;
+    if (total[GROUP_WORD] + total[GROUP_CHAR] > FEATURES_MAX) {
+        /* features_extract() may drop features past the cap: ask it. */
+        struct feature *f;
+        size_t n;
+        features_extract(fx, a, t, count, lang, &f, &n);
+        return classify_predict(m, f, n, prob);
+    }
+    classify_sum_rows(m, fx->bigram, nb, sum);
+    float sw = group_scale(total[GROUP_WORD]), sc = group_scale(total[GROUP_CHAR]);
+    for (size_t c = 0; c < k; c++)
+        sum[c] = sum[c] * sw + sum[k + c] * sc;
+    return classify_decide(m, sum, prob);
 }

@@ -3,15 +3,20 @@
  * and bigrams of stems, and character 3- and 4-grams of each word in its
  * Kazakh fold (translit_fold()), so that a word written in Cyrillic and in
  * the 2021 Latin alphabet gives the same grams. Exports struct features,
- * features_new(), features_free(), features_extract(), features_hash() and
- * FEATURES_MAX.
+ * features_new(), features_free(), features_extract(), features_predict(),
+ * features_hash() and FEATURES_MAX.
  *
- * Values: sublinear counts (1 + ln tf), the word group and the character
- * group each scaled to Euclidean length 1/sqrt(2), so a text's vector has
- * length 1 whatever its size.
+ * Values: linear counts, the word group (stems and bigrams) and the
+ * character group each scaled by 1 / sqrt(2 x the group's total count), so
+ * a text whose features each occur once has length 1, as with the L2 norm.
+ * The transform is additive per word occurrence: a text's scores are sums
+ * of per-word rows, which is what lets features_predict() cache them. A
+ * model trained on other values (format 1: 1 + ln tf, L2 norm per group) is
+ * refused by classify_load() (CLASSIFY_VERSION).
  *
  * Threads: a struct features holds Snowball stemmers and a cache from a
- * word to its features, so it is NOT thread-safe: one per thread.
+ * word to its features and to its rows in up to two classifiers, so it is
+ * NOT thread-safe: one per thread.
  */
 #ifndef PIPELINE_FEATURES_H
 #define PIPELINE_FEATURES_H
@@ -47,6 +52,16 @@ void features_free(struct features *fx); /* accepts NULL */
  */
 void features_extract(struct features *fx, struct arena *a, const struct token *t, size_t count,
                       enum lang lang, struct feature **out, size_t *out_count);
+
+/*
+ * The most probable class of the same text under m, as
+ * classify_predict(m, features_extract()'s features) gives it (the same
+ * probabilities into prob, may be NULL, to float rounding), but computed
+ * word by word from rows cached in fx: a word seen before costs one cache
+ * lookup and a row of k adds, plus its bigram's row. Scratch memory in a.
+ */
+size_t features_predict(struct features *fx, struct arena *a, const struct token *t, size_t count,
+                        enum lang lang, const struct classifier *m, double *prob);
 
 /* The id of bytes p[0..len) under tag (0..255): what features_extract()
  * uses, for tests and for rules that name a feature. Never 0. */

@@ -331,30 +331,21 @@ router_why_name(enum router_why w)
     return "model";
 }
 
-/* The features of text into f, count and g, and its tokens into *t and *n
- * (in a), with an extractor taken from the idle ones (or made) and given
- * back after. */
+/* An extractor from the idle ones, or a new one. */
 static enum err
-extract(struct router *r, struct arena *a, struct str text, struct feature **f, size_t *count,
-        struct lang_guess *g, struct token **t, size_t *n)
+fx_take(struct router *r, struct features **fx)
 {
-    if (text.len > NORMALISE_MAX)
-        return ERR_TOOBIG;
-    enum err e = token_split(a, text, t, n);
-    if (e)
-        return e;
-    lang_detect_tokens(r->lm, a, *t, *n, g);
-    struct features *fx = NULL;
+    *fx = NULL;
     pthread_mutex_lock(&r->mu);
     if (r->idle_count > 0)
-        fx = r->idle[--r->idle_count];
+        *fx = r->idle[--r->idle_count];
     pthread_mutex_unlock(&r->mu);
-    if (!fx) {
-        e = features_new(&fx);
-        if (e)
-            return e;
-    }
-    features_extract(fx, a, *t, *n, g->lang, f, count);
+    return *fx ? ERR_OK : features_new(fx);
+}
+
+static void
+fx_give(struct router *r, struct features *fx)
+{
     pthread_mutex_lock(&r->mu);
     if (r->idle_count < IDLE_MAX) {
         r->idle[r->idle_count++] = fx;
@@ -362,6 +353,54 @@ extract(struct router *r, struct arena *a, struct str text, struct feature **f, 
     }
     pthread_mutex_unlock(&r->mu);
     features_free(fx);
+}
+
+/* Text split into *t and *n (in a) and its language into g. */
+static enum err
+split(struct router *r, struct arena *a, struct str text, struct lang_guess *g, struct token **t,
+      size_t *n)
+{
+    if (text.len > NORMALISE_MAX)
+        return ERR_TOOBIG;
+    enum err e = token_split(a, text, t, n);
+    if (e)
+        return e;
+    lang_detect_tokens(r->lm, a, *t, *n, g);
+    return ERR_OK;
+}
+
+/* The features of text into f, count and g, and its tokens into *t and *n
+ * (in a). */
+static enum err
+extract(struct router *r, struct arena *a, struct str text, struct feature **f, size_t *count,
+        struct lang_guess *g, struct token **t, size_t *n)
+{
+    enum err e = split(r, a, text, g, t, n);
+    struct features *fx = NULL;
+    if (!e)
+        e = fx_take(r, &fx);
+    if (e)
+        return e;
+    features_extract(fx, a, *t, *n, g->lang, f, count);
+    fx_give(r, fx);
+    return ERR_OK;
+}
+
+enum err
+router_predict(struct router *r, struct arena *a, struct str text, const struct classifier *m,
+               double *prob, size_t *best)
+{
+    struct lang_guess g;
+    struct token *t;
+    size_t n;
+    struct features *fx = NULL;
+    enum err e = split(r, a, text, &g, &t, &n);
+    if (!e)
+        e = fx_take(r, &fx);
+    if (e)
+        return e;
+    *best = features_predict(fx, a, t, n, g.lang, m, prob);
+    fx_give(r, fx);
     return ERR_OK;
 }
 
@@ -431,9 +470,7 @@ static enum err
 classify_text(struct router *r, const struct router_model *m, struct arena *a, struct str text,
               struct router_result *out)
 {
-    struct feature *f;
-    size_t n;
-    enum err e = extract(r, a, text, &f, &n, &out->guess, &out->tokens, &out->token_count);
+    enum err e = split(r, a, text, &out->guess, &out->tokens, &out->token_count);
     if (e)
         return e;
     out->lang = lang_code(out->guess.lang);
@@ -441,16 +478,24 @@ classify_text(struct router *r, const struct router_model *m, struct arena *a, s
     out->kk_latin = out->guess.kk_latin;
     if (!m)
         return ERR_OK;
+    struct features *fx;
+    e = fx_take(r, &fx);
+    if (e)
+        return e;
+    const struct token *t = out->tokens;
+    size_t n = out->token_count;
+    enum lang l = out->guess.lang;
     double *p = ARENA_ARRAY(a, double, classify_label_count(m->topic));
-    size_t best = classify_predict(m->topic, f, n, p);
+    size_t best = features_predict(fx, a, t, n, l, m->topic, p);
     out->topic = classify_label(m->topic, best);
     out->topic_confidence = p[best];
     if (m->agency) {
         p = ARENA_ARRAY(a, double, classify_label_count(m->agency));
-        best = classify_predict(m->agency, f, n, p);
+        best = features_predict(fx, a, t, n, l, m->agency, p);
         out->agency = classify_label(m->agency, best);
         out->agency_confidence = p[best];
     }
+    fx_give(r, fx);
     return ERR_OK;
 }
 

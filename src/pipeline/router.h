@@ -9,8 +9,8 @@
  * struct router_rule, struct
  * router_route, struct router_opts, struct router, router_new(),
  * router_free(), router_swap_model(), router_set_rules(), struct
- * router_result, enum router_why, router_why_name(), router_classify()
- * and router_features().
+ * router_result, enum router_why, router_why_name(), router_classify(),
+ * router_features() and router_predict().
  *
  * Threads: router_classify() may run in any number of threads at once.
  * A model is read-only and ref-counted: router_swap_model() puts a new one
@@ -136,5 +136,14 @@ enum err router_classify(struct router *r, struct arena *a, struct str text, con
  */
 enum err router_features(struct router *r, struct arena *a, struct str text, struct feature **f,
                          size_t *count, const char **lang);
+
+/*
+ * The most probable class of text under m (borrowed) into *best, and the
+ * probabilities into prob (may be NULL), as router_classify() computes them
+ * for a model's classifier (features_predict()): for evaluation. Safe in
+ * any thread. Errors as router_classify().
+ */
+enum err router_predict(struct router *r, struct arena *a, struct str text,
+                        const struct classifier *m, double *prob, size_t *best);
 
 #endif

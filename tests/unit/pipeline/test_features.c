@@ -3,7 +3,8 @@
  * 2021 Latin alphabet giving the same features, Russian and English endings
  * meeting in one stem, mixed Kazakh-Russian texts stemmed word by word, the
  * scaling of the values, texts without words, the extractor's reuse from
- * one text to the next, and the FEATURES_MAX cap.
+ * one text to the next, the FEATURES_MAX cap, and features_predict(): the
+ * same scores as the full vector, from rows cached per classifier.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -17,6 +18,8 @@
 #include <cmocka.h>
 
 #include "base/arena.h"
+#include "base/util.h"
+#include "pipeline/classify.h"
 #include "pipeline/features.h"
 #include "text/lang.h"
 #include "text/token.h"
@@ -54,15 +57,6 @@ subset(struct fset a, struct fset b)
         if (!find(b, a.f[i].id))
             return false;
     return true;
-}
-
-static double
-sum_of_squares(struct fset s)
-{
-    double q = 0;
-    for (size_t i = 0; i < s.n; i++)
-        q += (double)s.f[i].value * s.f[i].value;
-    return q;
 }
 
 static void
@@ -157,7 +151,7 @@ mixed_text_stems_each_word_in_its_language(void **state)
 }
 
 static void
-values_are_sublinear_and_scaled(void **state)
+values_are_linear_and_scaled(void **state)
 {
     (void)state;
     struct features *fx;
@@ -173,23 +167,39 @@ values_are_sublinear_and_scaled(void **state)
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         struct fset s = extract(fx, a, texts[i], LANG_ID_UND);
         assert_true(s.n > 0);
-        assert_true(fabs(sum_of_squares(s) - 1.0) < 1e-5);
+        for (size_t k = 0; k < s.n; k++)
+            assert_true(s.f[k].value > 0 && s.f[k].value <= 1);
         ids_are_distinct_and_nonzero(s);
     }
-    /* One word three times: its stem counts 3, the bigram (w, w) 2. */
-    struct fset rep = extract(fx, a, "вода вода вода", LANG_ID_RU);
+    /* "вода" alone: one stem (the word group's total 1) and 7 grams of
+     * " voda " (4 of 3 bytes, 3 of 4), each once. */
     struct fset once = extract(fx, a, "вода", LANG_ID_RU);
+    assert_int_equal(once.n, 8);
     const struct feature *stem = NULL;
-    for (size_t i = 0; i < once.n && !stem; i++)
+    size_t grams = 0;
+    for (size_t i = 0; i < once.n; i++) {
         if (fabsf(once.f[i].value - (float)M_SQRT1_2) < 1e-6f)
-            stem = find(rep, once.f[i].id);
+            stem = &once.f[i];
+        else if (fabsf(once.f[i].value - 1.0f / sqrtf(14)) < 1e-6f)
+            grams++;
+    }
     assert_non_null(stem);
-    float bigram = 0;
-    for (size_t i = 0; i < rep.n; i++)
-        if (!find(once, rep.f[i].id))
-            bigram = rep.f[i].value;
-    assert_true(bigram > 0);
-    assert_float_equal(stem->value / bigram, (1 + logf(3)) / (1 + logf(2)), 1e-5);
+    assert_int_equal(grams, 7);
+    /* Three times: the stem counts 3 and the bigram (w, w) 2 of a word group
+     * of 5; each gram 3 of 21. Linear, not 1 + ln tf. */
+    struct fset rep = extract(fx, a, "вода вода вода", LANG_ID_RU);
+    assert_int_equal(rep.n, 9);
+    const struct feature *stem3 = find(rep, stem->id);
+    assert_non_null(stem3);
+    assert_float_equal(stem3->value, 3 / sqrt(10), 1e-6);
+    for (size_t i = 0; i < rep.n; i++) {
+        if (rep.f[i].id == stem->id)
+            continue;
+        if (find(once, rep.f[i].id))
+            assert_float_equal(rep.f[i].value, 3 / sqrt(42), 1e-6);
+        else
+            assert_float_equal(rep.f[i].value, 2 / sqrt(10), 1e-6); /* the bigram */
+    }
     features_free(fx);
     arena_free(a);
 }
@@ -270,8 +280,147 @@ features_are_capped_at_features_max(void **state)
     char *big = many_words(40000);
     struct fset s = extract(fx, a, big, LANG_ID_EN);
     assert_int_equal(s.n, FEATURES_MAX);
-    assert_true(fabs(sum_of_squares(s) - 1.0) < 1e-4);
+    for (size_t k = 0; k < s.n; k++)
+        assert_true(s.f[k].value > 0 && isfinite(s.f[k].value));
     free(big);
+    features_free(fx);
+    arena_free(a);
+}
+
+/* Labelled texts in kk (Cyrillic and Latin), ru and en for the classifiers
+ * below: label i % classes. */
+static const char *const corpus[] = {
+    "Жолда үлкен шұңқыр бар, асфальт бұзылған",
+    "Üide ystyq su joq, jylu berilmeidi",
+    "На дороге огромная яма, асфальт разрушен",
+    "There is no hot water in the building and the heating is off",
+    "Көшедегі жолды жөндеу керек, шұңқырлар көп",
+    "Прорвало трубу водопровода, течёт холодная вода",
+    "Please repair the road on our street, potholes everywhere",
+    "Su qūbyry jaryldy, suyq su ağyp jatyr",
+    "Во дворе стая бродячих собак, собака укусила ребёнка",
+    "The district clinic will not give me an appointment",
+    "Аулада қаңғыбас иттер көп, балаларға қауіпті",
+    "Emhanada därıger joq, kezek üş aptağa sozyldy",
+};
+
+/* A classifier of classes classes trained on corpus by fx's features. */
+static struct classifier *
+train_on_corpus(struct features *fx, struct arena *a, size_t classes)
+{
+    const char *names[] = {"a", "b", "c", "d"};
+    struct classify_sample s[ARRAY_LEN(corpus)];
+    for (size_t i = 0; i < ARRAY_LEN(corpus); i++) {
+        struct fset f = extract(fx, a, corpus[i], LANG_ID_UND);
+        s[i] = (struct classify_sample){f.f, f.n, i % classes};
+    }
+    struct classifier *m = NULL;
+    assert_int_equal(classify_train(s, ARRAY_LEN(s), names, classes, NULL, &m), ERR_OK);
+    return m;
+}
+
+static const char *const unseen[] = {
+    "Жолдағы шұңқырлар әлі жөнделмеді, жол жол жол",
+    "joldağy şūñqyrlar äli jöndelmedi",
+    "Яма на дороге так и не отремонтирована, яма яма",
+    "No hot water for three days, no water at all",
+    "Горячей су жоқ, жылу жоқ, please help",
+    "12.03.2026 15,5",
+    "",
+    "Собака собака собака укусила",
+};
+
+/* features_predict() of every unseen text equals classify_predict() of its
+ * full vector: the same class, probabilities within 1e-5. */
+static void
+scores_match_the_full_vector(struct features *fx, struct arena *a, const struct classifier *m)
+{
+    size_t k = classify_label_count(m);
+    for (size_t i = 0; i < ARRAY_LEN(unseen); i++) {
+        for (enum lang l = LANG_ID_UND; l < LANG_ID__COUNT; l++) {
+            struct token *t;
+            size_t n;
+            assert_int_equal(token_split(a, str_from_cstr(unseen[i]), &t, &n), ERR_OK);
+            struct feature *f;
+            size_t nf;
+            features_extract(fx, a, t, n, l, &f, &nf);
+            double slow[4], fast[4];
+            size_t want = classify_predict(m, f, nf, slow);
+            size_t got = features_predict(fx, a, t, n, l, m, fast);
+            for (size_t c = 0; c < k; c++)
+                if (fabs(slow[c] - fast[c]) > 1e-5)
+                    fail_msg("\"%s\" (%s), class %zu: %.8f, full vector %.8f", unseen[i],
+                             lang_code(l), c, fast[c], slow[c]);
+            assert_int_equal(got, want);
+        }
+    }
+}
+
+static void
+predict_equals_the_full_vector(void **state)
+{
+    (void)state;
+    struct features *fx;
+    assert_int_equal(features_new(&fx), ERR_OK);
+    struct arena *a = arena_new();
+    struct classifier *m = train_on_corpus(fx, a, 4);
+    scores_match_the_full_vector(fx, a, m); /* rows computed */
+    scores_match_the_full_vector(fx, a, m); /* rows from the cache */
+    /* A fresh extractor, whose cache starts empty, agrees too. */
+    struct features *fresh;
+    assert_int_equal(features_new(&fresh), ERR_OK);
+    scores_match_the_full_vector(fresh, a, m);
+    features_free(fresh);
+    /* Past FEATURES_MAX occurrences it takes the full vector's way. */
+    char *big = many_words(40000);
+    struct token *t;
+    size_t n;
+    assert_int_equal(token_split(a, str_from_cstr(big), &t, &n), ERR_OK);
+    struct feature *f;
+    size_t nf;
+    features_extract(fx, a, t, n, LANG_ID_EN, &f, &nf);
+    double slow[4], fast[4];
+    assert_int_equal(features_predict(fx, a, t, n, LANG_ID_EN, m, fast),
+                     classify_predict(m, f, nf, slow));
+    for (size_t c = 0; c < 4; c++)
+        assert_float_equal(fast[c], slow[c], 1e-5);
+    free(big);
+    classify_free(m);
+    features_free(fx);
+    arena_free(a);
+}
+
+/* One extractor used with one classifier, then others (more than it keeps
+ * rows for), then one made where a freed one was: the rows follow the
+ * classifier, never a stale one's. */
+static void
+cached_rows_follow_the_classifier(void **state)
+{
+    (void)state;
+    struct features *fx;
+    assert_int_equal(features_new(&fx), ERR_OK);
+    struct arena *a = arena_new();
+    struct classifier *m2 = train_on_corpus(fx, a, 2), *m3 = train_on_corpus(fx, a, 3),
+                      *m4 = train_on_corpus(fx, a, 4);
+    scores_match_the_full_vector(fx, a, m2);
+    scores_match_the_full_vector(fx, a, m3);
+    scores_match_the_full_vector(fx, a, m4);
+    scores_match_the_full_vector(fx, a, m2);
+    scores_match_the_full_vector(fx, a, m4);
+    /* The same number of classes, other weights, maybe the same address. */
+    classify_free(m4);
+    const char *names[] = {"a", "b", "c", "d"};
+    struct classify_sample s[ARRAY_LEN(corpus)];
+    for (size_t i = 0; i < ARRAY_LEN(corpus); i++) {
+        struct fset f = extract(fx, a, corpus[i], LANG_ID_UND);
+        s[i] = (struct classify_sample){f.f, f.n, (i / 3) % 4};
+    }
+    assert_int_equal(classify_train(s, ARRAY_LEN(s), names, 4, NULL, &m4), ERR_OK);
+    scores_match_the_full_vector(fx, a, m4);
+    scores_match_the_full_vector(fx, a, m3);
+    classify_free(m2);
+    classify_free(m3);
+    classify_free(m4);
     features_free(fx);
     arena_free(a);
 }
@@ -292,10 +441,12 @@ main(void)
         cmocka_unit_test(kazakh_in_both_scripts_gives_the_same_features),
         cmocka_unit_test(russian_and_english_endings_meet_in_the_stem),
         cmocka_unit_test(mixed_text_stems_each_word_in_its_language),
-        cmocka_unit_test(values_are_sublinear_and_scaled),
+        cmocka_unit_test(values_are_linear_and_scaled),
         cmocka_unit_test(text_without_words_has_no_features),
         cmocka_unit_test(extractor_is_the_same_from_text_to_text),
         cmocka_unit_test(features_are_capped_at_features_max),
+        cmocka_unit_test(predict_equals_the_full_vector),
+        cmocka_unit_test(cached_rows_follow_the_classifier),
         cmocka_unit_test(hash_is_never_zero_and_depends_on_the_tag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
