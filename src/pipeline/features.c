@@ -60,6 +60,15 @@ struct cell {
 
 enum { GROUP_WORD, GROUP_CHAR };
 
+/* A word of the text being scored. */
+struct seen {
+    uint64_t key;
+    enum lang lang;
+    uint32_t t;   /* its token */
+    uint32_t vec; /* its rows in the row cache */
+    uint32_t stem, grams;
+};
+
 /* Rows of one classifier per cached word (see the top of the file). */
 struct rows {
     uint64_t stamp; /* classify_stamp() of the classifier; k == 0: none yet */
@@ -77,8 +86,11 @@ struct features {
     size_t pool_used;
     struct rows rows[ROW_CACHES];
     uint64_t tick;
-    uint32_t *bigram; /* the bigram ids of the text being scored */
-    size_t bigram_cap;
+    /* features_predict()'s scratch: the words of the text being scored and
+     * their bigrams' ids, seen_cap of each */
+    struct seen *seen;
+    uint32_t *bigram;
+    size_t seen_cap;
     /* The scratch table of one text, kept between texts so that counting
      * allocates nothing: acc_cap cells (a power of two), all empty between
      * calls; acc_order lists the used ones in the order they came. */
@@ -109,12 +121,22 @@ features_hash(unsigned tag, const void *p, size_t len)
     return h ? h : 1;
 }
 
+/* The cache key of word w in language l: eight bytes a step, since every
+ * word of every text is hashed. */
 static uint64_t
 word_key(struct str w, enum lang l)
 {
-    uint64_t h = 14695981039346656037ull ^ (uint64_t)l;
-    for (size_t i = 0; i < w.len; i++)
-        h = (h ^ (unsigned char)w.p[i]) * 1099511628211ull;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)l << 56) ^ w.len;
+    size_t i = 0;
+    for (; i + 8 <= w.len; i += 8) {
+        uint64_t v;
+        memcpy(&v, w.p + i, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, w.p + i, w.len - i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
     return h ? h : 1;
 }
@@ -147,6 +169,7 @@ features_free(struct features *fx)
     free(fx->pool);
     for (size_t i = 0; i < ROW_CACHES; i++)
         free(fx->rows[i].vec);
+    free(fx->seen);
     free(fx->bigram);
     free(fx->acc);
     free(fx->acc_order);
@@ -236,11 +259,11 @@ word_compute(struct features *fx, struct arena *a, struct str w, enum lang l, st
     fx->pool_used += s->count;
 }
 
-/* The cache slot of word w in language l, filled if it was not there. */
+/* The cache slot of word w in language l (key: word_key(w, l)), filled if
+ * it was not there. */
 static struct slot *
-word_features(struct features *fx, struct arena *a, struct str w, enum lang l)
+word_slot(struct features *fx, struct arena *a, struct str w, enum lang l, uint64_t key)
 {
-    uint64_t key = word_key(w, l);
     size_t i = (size_t)key & (CACHE_SLOTS - 1);
     while (fx->slot[i].key != 0) {
         if (fx->slot[i].key == key)
@@ -257,6 +280,12 @@ word_features(struct features *fx, struct arena *a, struct str w, enum lang l)
     s->key = key;
     fx->used++;
     return s;
+}
+
+static struct slot *
+word_features(struct features *fx, struct arena *a, struct str w, enum lang l)
+{
+    return word_slot(fx, a, w, l, word_key(w, l));
 }
 
 /* Twice the cells, the used ones moved over. */
@@ -310,11 +339,17 @@ group_scale(size_t n)
     return n > 0 ? (float)(1.0 / sqrt(2.0 * (double)n)) : 0;
 }
 
+/* The id of the bigram of two stem ids: a mix of the pair, not
+ * features_hash() of its bytes, as every word of every text makes one. */
 static uint32_t
 bigram_id(uint32_t prev, uint32_t stem)
 {
-    uint32_t pair[2] = {prev, stem};
-    return features_hash(TAG_BIGRAM, pair, sizeof(pair));
+    uint64_t h = ((uint64_t)prev << 32 | stem) ^ (uint64_t)TAG_BIGRAM << 24;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    uint32_t id = (uint32_t)(h >> 32);
+    return id ? id : 1;
 }
 
 void
@@ -387,78 +422,133 @@ found:
     return &fx->rows[pick];
 }
 
-/* The rows of word s (a slot of fx) for m: 2 k floats, computed if they
- * were not cached. Valid until the next call. */
-static const float *
+/* Where the rows of word s (a slot of fx) for m start in r->vec: 2 k
+ * floats, computed if they were not cached. The caller has made room for
+ * them (rows_room()), so the offsets it holds stay good. */
+static uint32_t
 word_rows(struct features *fx, struct rows *r, size_t which, struct slot *s,
           const struct classifier *m)
 {
     size_t k = r->k;
     if (s->vec[which] != 0)
-        return r->vec + s->vec[which] - 1;
-    if (r->used + 2 * k > r->cap) {
-        size_t cap = r->cap ? r->cap : ROW_POOL_START;
-        while (cap < r->used + 2 * k && cap < ROW_POOL_MAX)
-            cap *= 2;
-        if (r->used + 2 * k > cap) {
-            /* Full: forget every word's rows and start again. */
-            for (size_t i = 0; i < CACHE_SLOTS; i++)
-                fx->slot[i].vec[which] = 0;
-            r->used = 0;
-            cap = MAX(cap, 2 * k);
-        }
-        if (cap != r->cap) {
-            r->vec = xrealloc(r->vec, cap * sizeof(*r->vec));
-            r->cap = cap;
-        }
-    }
+        return s->vec[which] - 1;
     float *v = r->vec + r->used;
     memset(v, 0, 2 * k * sizeof(*v));
     classify_sum_rows(m, &s->stem, 1, v);
     classify_sum_rows(m, fx->pool + s->off, s->count, v + k);
     s->vec[which] = (uint32_t)(r->used + 1);
     r->used += 2 * k;
-    return v;
+    return s->vec[which] - 1;
+}
+
+/* Room in r for words more words' rows: the pool grown, or, past
+ * ROW_POOL_MAX, every word's rows forgotten. false when even an empty pool
+ * is too small. */
+static bool
+rows_room(struct features *fx, struct rows *r, size_t which, size_t words)
+{
+    size_t need = words * 2 * r->k;
+    if (need > ROW_POOL_MAX)
+        return false;
+    if (r->used + need > ROW_POOL_MAX) {
+        for (size_t i = 0; i < CACHE_SLOTS; i++)
+            fx->slot[i].vec[which] = 0;
+        r->used = 0;
+    }
+    if (r->used + need > r->cap) {
+        size_t cap = r->cap ? r->cap : ROW_POOL_START;
+        while (cap < r->used + need)
+            cap *= 2;
+        r->vec = xrealloc(r->vec, cap * sizeof(*r->vec));
+        r->cap = cap;
+    }
+    return true;
+}
+
+typedef float v8f __attribute__((vector_size(32)));
+
+/* sum[0..n) += v[0..n). */
+__attribute__((target_clones("avx2", "default"))) static void
+add_floats(float *restrict sum, const float *restrict v, size_t n)
+{
+    size_t c = 0;
+    for (; c + 8 <= n; c += 8) {
+        v8f x, y;
+        memcpy(&x, sum + c, sizeof(x));
+        memcpy(&y, v + c, sizeof(y));
+        x += y;
+        memcpy(sum + c, &x, sizeof(x));
+    }
+    for (; c < n; c++)
+        sum[c] += v[c];
 }
 
 size_t
 features_predict(struct features *fx, struct arena *a, const struct token *t, size_t count,
                  enum lang lang, const struct classifier *m, double *prob)
 {
-    size_t k = classify_label_count(m), which;
-    float *sum = ARENA_ARRAY(a, float, 2 * k); /* word group, then char group */
+    size_t k = classify_label_count(m), which, words = 0;
+    for (size_t i = 0; i < count; i++)
+        words += t[i].kind == TOKEN_WORD;
     struct rows *r = rows_of(fx, m, k, &which);
-    size_t total[2] = {0, 0}, nb = 0;
-    uint32_t prev = 0;
+    /* A text whose words could fill the word cache, or whose features
+     * could pass FEATURES_MAX, takes features_extract()'s way. */
+    if (words * 2 > CACHE_SLOTS || words * 4 * WORD_GRAM_BYTES > POOL_IDS)
+        goto full;
+    /* Room for every word up front: the word cache is not emptied midway. */
+    if ((fx->used + words) * 2 > CACHE_SLOTS ||
+        fx->pool_used + words * 4 * WORD_GRAM_BYTES > POOL_IDS)
+        cache_clear(fx);
+    if (!rows_room(fx, r, which, words))
+        goto full;
+    if (words > fx->seen_cap) {
+        fx->seen_cap = MAX(words, 2 * fx->seen_cap);
+        fx->seen = xrealloc(fx->seen, fx->seen_cap * sizeof(*fx->seen));
+        fx->bigram = xrealloc(fx->bigram, fx->seen_cap * sizeof(*fx->bigram));
+    }
+    /* Three passes, so that the cache misses of many words overlap: the
+     * keys (and a prefetch of their slots), the slots (and of their rows),
+     * then the sums. */
+    struct seen *w = fx->seen;
+    size_t n = 0;
     for (size_t i = 0; i < count; i++) {
         if (t[i].kind != TOKEN_WORD)
             continue;
-        struct slot *s = word_features(fx, a, t[i].norm, word_lang(&t[i], lang));
-        const float *v = word_rows(fx, r, which, s, m);
-        for (size_t c = 0; c < 2 * k; c++)
-            sum[c] += v[c];
-        total[GROUP_WORD]++;
+        enum lang l = word_lang(&t[i], lang);
+        uint64_t key = word_key(t[i].norm, l);
+        __builtin_prefetch(&fx->slot[key & (CACHE_SLOTS - 1)]);
+        w[n++] = (struct seen){.key = key, .lang = l, .t = (uint32_t)i};
+    }
+    size_t total[2] = {0, 0};
+    for (size_t j = 0; j < n; j++) {
+        struct slot *s = word_slot(fx, a, t[w[j].t].norm, w[j].lang, w[j].key);
+        w[j].vec = word_rows(fx, r, which, s, m);
+        w[j].stem = s->stem;
+        w[j].grams = s->count;
         total[GROUP_CHAR] += s->count;
-        if (prev) {
-            if (nb == fx->bigram_cap) {
-                fx->bigram_cap = fx->bigram_cap ? fx->bigram_cap * 2 : 256;
-                fx->bigram = xrealloc(fx->bigram, fx->bigram_cap * sizeof(*fx->bigram));
-            }
-            fx->bigram[nb++] = bigram_id(prev, s->stem);
-        }
-        prev = s->stem;
+        const float *v = r->vec + w[j].vec;
+        for (size_t off = 0; off < 2 * k * sizeof(float); off += 64)
+            __builtin_prefetch((const char *)v + off);
     }
-    total[GROUP_WORD] += nb;
-    if (total[GROUP_WORD] + total[GROUP_CHAR] > FEATURES_MAX) {
-        /* features_extract() may drop features past the cap: ask it. */
-        struct feature *f;
-        size_t n;
-        features_extract(fx, a, t, count, lang, &f, &n);
-        return classify_predict(m, f, n, prob);
+    float *sum = ARENA_ARRAY(a, float, 2 * k); /* word group, then char group */
+    size_t nb = 0;
+    for (size_t j = 0; j < n; j++) {
+        add_floats(sum, r->vec + w[j].vec, 2 * k);
+        if (j > 0)
+            fx->bigram[nb++] = bigram_id(w[j - 1].stem, w[j].stem);
     }
+    total[GROUP_WORD] = n + nb;
+    if (total[GROUP_WORD] + total[GROUP_CHAR] > FEATURES_MAX)
+        goto full;
     classify_sum_rows(m, fx->bigram, nb, sum);
     float sw = group_scale(total[GROUP_WORD]), sc = group_scale(total[GROUP_CHAR]);
     for (size_t c = 0; c < k; c++)
         sum[c] = sum[c] * sw + sum[k + c] * sc;
     return classify_decide(m, sum, prob);
+full:;
+    /* features_extract() may drop features past the cap: ask it. */
+    struct feature *f;
+    size_t nf;
+    features_extract(fx, a, t, count, lang, &f, &nf);
+    return classify_predict(m, f, nf, prob);
 }
