@@ -96,6 +96,7 @@ struct ctx {
     const struct prepared *pre;
     size_t n;
     const struct lang_model *lm;
+    struct lang_memo *memo;
     struct features *fx;
     struct stem *st;
     const struct classifier *m;
@@ -117,7 +118,7 @@ run_stage(const struct ctx *c, enum stage s, size_t i, struct arena *a)
         (void)token_split(a, c->rows[i].text, &t, &n);
         break;
     case ST_LANG:
-        lang_detect_tokens(c->lm, a, p->tok, p->tok_count, &g);
+        lang_detect_tokens_memo(c->lm, c->memo, a, p->tok, p->tok_count, &g);
         break;
     case ST_FEATURES:
         features_extract(c->fx, a, p->tok, p->tok_count, p->guess.lang, &f, &n);
@@ -321,10 +322,12 @@ main(int argc, char **argv)
         lang_detect_tokens(lm, ar, p->tok, p->tok_count, &p->guess);
         features_extract(fx, ar, p->tok, p->tok_count, p->guess.lang, &p->f, &p->f_count);
     }
-    struct ctx c = {rows, pre, n, lm, fx, st, copy, idx};
+    struct lang_memo *memo = lang_memo_new();
+    struct ctx c = {rows, pre, n, lm, memo, fx, st, copy, idx};
     for (int s2 = 0; s2 < ST__COUNT; s2++)
         printf("stage_%s_us=%.2f\n", stage_name[s2], time_stage(&c, (enum stage)s2));
     features_free(fx);
+    lang_memo_free(memo);
     lsh_free(idx);
     stem_free(st);
     lang_model_free(lm);

@@ -175,14 +175,21 @@ rules_unref(struct rules *rs)
     free(rs);
 }
 
+/* What one thread needs to route a text, kept between texts for its
+ * caches: a feature extractor and a memo of language scores. */
+struct worker {
+    struct features *fx;
+    struct lang_memo *memo;
+};
+
 struct router {
     struct lang_model *lm; /* read-only once made */
     double threshold;
     pthread_mutex_t mu;
-    struct router_model *model;      /* guarded by mu */
-    struct rules *rules;             /* guarded by mu */
-    struct features *idle[IDLE_MAX]; /* guarded by mu: extractors no thread is using */
-    size_t idle_count;               /* guarded by mu */
+    struct router_model *model;   /* guarded by mu */
+    struct rules *rules;          /* guarded by mu */
+    struct worker idle[IDLE_MAX]; /* guarded by mu: what no thread is using */
+    size_t idle_count;            /* guarded by mu */
 };
 
 struct router *
@@ -204,8 +211,10 @@ router_free(struct router *r)
         return;
     router_model_unref(r->model);
     rules_unref(r->rules);
-    for (size_t i = 0; i < r->idle_count; i++)
-        features_free(r->idle[i]);
+    for (size_t i = 0; i < r->idle_count; i++) {
+        features_free(r->idle[i].fx);
+        lang_memo_free(r->idle[i].memo);
+    }
     lang_model_free(r->lm);
     pthread_mutex_destroy(&r->mu);
     free(r);
@@ -331,41 +340,48 @@ router_why_name(enum router_why w)
     return "model";
 }
 
-/* An extractor from the idle ones, or a new one. */
+/* A worker from the idle ones, or a new one. */
 static enum err
-fx_take(struct router *r, struct features **fx)
+worker_take(struct router *r, struct worker *w)
 {
-    *fx = NULL;
+    *w = (struct worker){0};
     pthread_mutex_lock(&r->mu);
     if (r->idle_count > 0)
-        *fx = r->idle[--r->idle_count];
+        *w = r->idle[--r->idle_count];
     pthread_mutex_unlock(&r->mu);
-    return *fx ? ERR_OK : features_new(fx);
+    if (w->fx)
+        return ERR_OK;
+    w->memo = lang_memo_new();
+    enum err e = features_new(&w->fx);
+    if (e)
+        lang_memo_free(w->memo);
+    return e;
 }
 
 static void
-fx_give(struct router *r, struct features *fx)
+worker_give(struct router *r, struct worker w)
 {
     pthread_mutex_lock(&r->mu);
     if (r->idle_count < IDLE_MAX) {
-        r->idle[r->idle_count++] = fx;
-        fx = NULL;
+        r->idle[r->idle_count++] = w;
+        w = (struct worker){0};
     }
     pthread_mutex_unlock(&r->mu);
-    features_free(fx);
+    features_free(w.fx);
+    lang_memo_free(w.memo);
 }
 
 /* Text split into *t and *n (in a) and its language into g. */
 static enum err
-split(struct router *r, struct arena *a, struct str text, struct lang_guess *g, struct token **t,
-      size_t *n)
+split(struct router *r, struct worker *w, struct arena *a, struct str text, struct lang_guess *g,
+      struct token **t, size_t *n)
 {
     if (text.len > NORMALISE_MAX)
         return ERR_TOOBIG;
     enum err e = token_split(a, text, t, n);
     if (e)
         return e;
-    lang_detect_tokens(r->lm, a, *t, *n, g);
+    lang_detect_tokens_memo(r->lm, w->memo, a, *t, *n, g);
     return ERR_OK;
 }
 
@@ -375,15 +391,15 @@ static enum err
 extract(struct router *r, struct arena *a, struct str text, struct feature **f, size_t *count,
         struct lang_guess *g, struct token **t, size_t *n)
 {
-    enum err e = split(r, a, text, g, t, n);
-    struct features *fx = NULL;
-    if (!e)
-        e = fx_take(r, &fx);
+    struct worker w;
+    enum err e = worker_take(r, &w);
     if (e)
         return e;
-    features_extract(fx, a, *t, *n, g->lang, f, count);
-    fx_give(r, fx);
-    return ERR_OK;
+    e = split(r, &w, a, text, g, t, n);
+    if (!e)
+        features_extract(w.fx, a, *t, *n, g->lang, f, count);
+    worker_give(r, w);
+    return e;
 }
 
 enum err
@@ -393,15 +409,15 @@ router_predict(struct router *r, struct arena *a, struct str text, const struct 
     struct lang_guess g;
     struct token *t;
     size_t n;
-    struct features *fx = NULL;
-    enum err e = split(r, a, text, &g, &t, &n);
-    if (!e)
-        e = fx_take(r, &fx);
+    struct worker w;
+    enum err e = worker_take(r, &w);
     if (e)
         return e;
-    *best = features_predict(fx, a, t, n, g.lang, m, prob);
-    fx_give(r, fx);
-    return ERR_OK;
+    e = split(r, &w, a, text, &g, &t, &n);
+    if (!e)
+        *best = features_predict(w.fx, a, t, n, g.lang, m, prob);
+    worker_give(r, w);
+    return e;
 }
 
 enum err
@@ -470,18 +486,14 @@ static enum err
 classify_text(struct router *r, const struct router_model *m, struct arena *a, struct str text,
               struct router_result *out)
 {
-    enum err e = split(r, a, text, &out->guess, &out->tokens, &out->token_count);
+    struct worker w;
+    enum err e = worker_take(r, &w);
     if (e)
         return e;
-    out->lang = lang_code(out->guess.lang);
-    out->lang_mixed = out->guess.mixed;
-    out->kk_latin = out->guess.kk_latin;
-    if (!m)
-        return ERR_OK;
-    struct features *fx;
-    e = fx_take(r, &fx);
-    if (e)
-        return e;
+    e = split(r, &w, a, text, &out->guess, &out->tokens, &out->token_count);
+    if (e || !m)
+        goto out;
+    struct features *fx = w.fx;
     const struct token *t = out->tokens;
     size_t n = out->token_count;
     enum lang l = out->guess.lang;
@@ -495,8 +507,14 @@ classify_text(struct router *r, const struct router_model *m, struct arena *a, s
         out->agency = classify_label(m->agency, best);
         out->agency_confidence = p[best];
     }
-    fx_give(r, fx);
-    return ERR_OK;
+out:
+    if (!e) {
+        out->lang = lang_code(out->guess.lang);
+        out->lang_mixed = out->guess.mixed;
+        out->kk_latin = out->guess.kk_latin;
+    }
+    worker_give(r, w);
+    return e;
 }
 
 enum err

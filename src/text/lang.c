@@ -1,7 +1,8 @@
 /*
  * lang.c - language identification by character n-gram profiles. Exports
  * lang_code(), lang_from_code(), lang_model_new(), lang_model_train(),
- * lang_model_free(), lang_detect() and lang_detect_tokens(); the rest is static.
+ * lang_model_free(), lang_detect(), lang_detect_tokens(), lang_memo_new(),
+ * lang_memo_free() and lang_detect_tokens_memo(); the rest is static.
  *
  * The model is one open-addressing table from an n-gram (up to NGRAM_MAX
  * code points of a word padded with a space at each end, packed into 64
@@ -424,9 +425,92 @@ lang_detect(const struct lang_model *m, struct arena *a, struct str s, struct la
     return ERR_OK;
 }
 
+enum { MEMO_SLOTS = 1 << 15 }; /* up to MEMO_SLOTS / 2 words, then emptied */
+
+/* What score_word() gave for one word, and whether it has a Kazakh letter. */
+struct memo_slot {
+    uint64_t key; /* 0: empty */
+    double p[CLS__COUNT];
+    bool ok, kazakh;
+};
+
+struct lang_memo {
+    const struct lang_model *m; /* the model the slots were scored by */
+    struct memo_slot *slot;
+    size_t used;
+};
+
+struct lang_memo *
+lang_memo_new(void)
+{
+    struct lang_memo *mm = xcalloc(1, sizeof(*mm));
+    mm->slot = xcalloc(MEMO_SLOTS, sizeof(*mm->slot));
+    return mm;
+}
+
+void
+lang_memo_free(struct lang_memo *mm)
+{
+    if (!mm)
+        return;
+    free(mm->slot);
+    free(mm);
+}
+
+static uint64_t
+memo_key(const struct token *t)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)t->script << 56 ^ t->norm.len;
+    size_t i = 0;
+    for (; i + 8 <= t->norm.len; i += 8) {
+        uint64_t v;
+        memcpy(&v, t->norm.p + i, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, t->norm.p + i, t->norm.len - i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    return h ? h : 1;
+}
+
+/* score_word() and has_kazakh_letter() of t, from mm when it was seen. */
+static bool
+score_memo(const struct lang_model *m, struct lang_memo *mm, const struct token *t,
+           double p[CLS__COUNT], bool *kazakh)
+{
+    if (mm->m != m || (mm->used + 1) * 2 > MEMO_SLOTS) {
+        memset(mm->slot, 0, MEMO_SLOTS * sizeof(*mm->slot));
+        mm->used = 0;
+        mm->m = m;
+    }
+    uint64_t key = memo_key(t);
+    size_t i = (size_t)key & (MEMO_SLOTS - 1);
+    while (mm->slot[i].key != 0 && mm->slot[i].key != key)
+        i = (i + 1) & (MEMO_SLOTS - 1);
+    struct memo_slot *s = &mm->slot[i];
+    if (s->key == 0) {
+        s->key = key;
+        s->ok = score_word(m, t, s->p);
+        s->kazakh = t->script == TOKEN_SCRIPT_CYRILLIC && has_kazakh_letter(t->norm);
+        mm->used++;
+    }
+    memcpy(p, s->p, sizeof(s->p));
+    *kazakh = s->kazakh;
+    return s->ok;
+}
+
 void
 lang_detect_tokens(const struct lang_model *m, struct arena *a, const struct token *t, size_t n,
                    struct lang_guess *g)
+{
+    lang_detect_tokens_memo(m, NULL, a, t, n, g);
+}
+
+void
+lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, struct arena *a,
+                        const struct token *t, size_t n, struct lang_guess *g)
 {
     double(*p)[CLS__COUNT] = n ? arena_array(a, sizeof(*p), n) : NULL;
     double *w = n ? ARENA_ARRAY(a, double, n) : NULL;
@@ -441,10 +525,19 @@ lang_detect_tokens(const struct lang_model *m, struct arena *a, const struct tok
     for (size_t i = 0; i < n; i++) {
         w[i] = 0;
         if (t[i].kind != TOKEN_WORD || t[i].script == TOKEN_SCRIPT_OTHER ||
-            t[i].script == TOKEN_SCRIPT_NONE || seen++ % stride != 0 || !score_word(m, &t[i], p[i]))
+            t[i].script == TOKEN_SCRIPT_NONE || seen++ % stride != 0)
             continue;
+        bool kazakh;
+        if (mm) {
+            if (!score_memo(m, mm, &t[i], p[i], &kazakh))
+                continue;
+        } else {
+            if (!score_word(m, &t[i], p[i]))
+                continue;
+            kazakh = t[i].script == TOKEN_SCRIPT_CYRILLIC && has_kazakh_letter(t[i].norm);
+        }
         w[i] = (double)MIN(t[i].letter_count, (size_t)WEIGHT_MAX);
-        if (t[i].script == TOKEN_SCRIPT_CYRILLIC && has_kazakh_letter(t[i].norm))
+        if (kazakh)
             w[i] *= KAZAKH_WEIGHT;
         wsum += w[i];
         words++;

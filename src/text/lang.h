@@ -3,7 +3,9 @@
  * alphabet), Russian or English, with a share per language for the mixed
  * Kazakh-Russian texts people write. Exports enum lang, lang_code(),
  * lang_from_code(), struct lang_sample, struct lang_guess, lang_model_new(),
- * lang_model_train(), lang_model_free(), lang_detect() and lang_detect_tokens().
+ * lang_model_train(), lang_model_free(), lang_detect(), lang_detect_tokens(),
+ * struct lang_memo, lang_memo_new(), lang_memo_free() and
+ * lang_detect_tokens_memo().
  *
  * How: each word is scored by the character 1- to 4-grams of its normalised
  * form against profiles counted from a seed corpus (text/lang_corpus.h),
@@ -82,5 +84,18 @@ enum err lang_detect(const struct lang_model *m, struct arena *a, struct str s,
  * for a caller that needs them anyway: one split instead of two. */
 void lang_detect_tokens(const struct lang_model *m, struct arena *a, const struct token *t,
                         size_t count, struct lang_guess *g);
+
+/*
+ * A memo of word scores for one thread (NOT thread-safe): the words a
+ * guess scored, so that a word seen before costs one lookup instead of
+ * its n-grams'. Bounded; emptied when full or used with another model.
+ * Caller owns it (lang_memo_free(), which accepts NULL).
+ */
+struct lang_memo;
+struct lang_memo *lang_memo_new(void);
+void lang_memo_free(struct lang_memo *mm);
+/* lang_detect_tokens() with mm: the same guess, to the bit. */
+void lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, struct arena *a,
+                             const struct token *t, size_t count, struct lang_guess *g);
 
 #endif

@@ -17,6 +17,7 @@
 #include "base/util.h"
 #include "text/lang.h"
 #include "text/lang_corpus.h"
+#include "text/token.h"
 
 static struct lang_model *model;
 
@@ -239,15 +240,62 @@ held_out_corpus(void **state)
     lang_model_free(m);
 }
 
+/* The memo changes nothing: every corpus sentence, and mixed and Latin
+ * ones, get the same guess to the bit with a memo as without, seen once or
+ * again, and after the memo was used with another model. */
+static void
+memo_gives_the_same_guess(void **state)
+{
+    (void)state;
+    static const struct lang_sample few[] = {
+        {LANG_ID_KK, STR("сәлем әлем қалайсың")},
+        {LANG_ID_RU, STR("привет мир как дела")},
+        {LANG_ID_EN, STR("hello world how are you")},
+    };
+    struct lang_model *other = lang_model_train(few, ARRAY_LEN(few));
+    struct lang_memo *mm = lang_memo_new();
+    struct arena *a = arena_new();
+    for (int round = 0; round < 3; round++) {
+        const struct lang_model *m = round == 1 ? other : model;
+        for (int l = LANG_ID_KK; l < LANG_ID__COUNT; l++) {
+            size_t count;
+            const char *const *s = lang_corpus_get((enum lang)l, &count);
+            for (size_t i = 0; i < count; i++) {
+                struct token *t;
+                size_t n;
+                assert_int_equal(token_split(a, str_from_cstr(s[i]), &t, &n), ERR_OK);
+                struct lang_guess plain, memo;
+                lang_detect_tokens(m, a, t, n, &plain);
+                lang_detect_tokens_memo(m, mm, a, t, n, &memo);
+                assert_int_equal(memo.lang, plain.lang);
+                assert_int_equal(memo.mixed, plain.mixed);
+                assert_int_equal(memo.kk_latin, plain.kk_latin);
+                assert_int_equal(memo.words, plain.words);
+                assert_memory_equal(memo.score, plain.score, sizeof(plain.score));
+            }
+        }
+    }
+    arena_free(a);
+    lang_memo_free(mm);
+    lang_memo_free(NULL);
+    lang_model_free(other);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(three_languages), cmocka_unit_test(kazakh_without_kazakh_letters),
-        cmocka_unit_test(latin_kazakh),    cmocka_unit_test(mixed_kazakh_and_russian),
-        cmocka_unit_test(no_letters),      cmocka_unit_test(bad_input),
-        cmocka_unit_test(codes),           cmocka_unit_test(trained_on_given_samples),
-        cmocka_unit_test(held_out_corpus), cmocka_unit_test(long_text_is_sampled_evenly),
+        cmocka_unit_test(three_languages),
+        cmocka_unit_test(kazakh_without_kazakh_letters),
+        cmocka_unit_test(latin_kazakh),
+        cmocka_unit_test(mixed_kazakh_and_russian),
+        cmocka_unit_test(no_letters),
+        cmocka_unit_test(bad_input),
+        cmocka_unit_test(codes),
+        cmocka_unit_test(trained_on_given_samples),
+        cmocka_unit_test(held_out_corpus),
+        cmocka_unit_test(long_text_is_sampled_evenly),
+        cmocka_unit_test(memo_gives_the_same_guess),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
