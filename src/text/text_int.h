@@ -59,6 +59,13 @@ text__is_letter(int32_t cp)
     /* Cyrillic without the signs and combining marks at U+0482..U+0489. */
     if ((cp >= 0x400 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x52F))
         return true;
+    /* Latin-1 without a lookup: its letters are ª µ º and U+00C0..U+00FF
+     * but × ÷; and General Punctuation (dashes, quotes, spaces) has none.
+     * Appeals are full of « » — and no-break spaces. */
+    if (cp < 0x100)
+        return cp == 0xAA || cp == 0xB5 || cp == 0xBA || (cp >= 0xC0 && cp != 0xD7 && cp != 0xF7);
+    if (cp >= 0x2000 && cp <= 0x206F)
+        return false;
     utf8proc_category_t c = utf8proc_category(cp);
     return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
 }

@@ -147,6 +147,8 @@ lower_simple(int32_t cp)
         return cp >= 'A' && cp <= 'Z' ? cp + 0x20 : cp;
     if (cp >= 0x410 && cp <= 0x42F)
         return cp + 0x20;
+    if (cp >= 0x430 && cp <= 0x45F) /* already lower case */
+        return cp;
     if (cp >= 0x400 && cp <= 0x40F)
         return cp + 0x50;
     return cp == 0x130 ? 'i' : utf8proc_tolower(cp);

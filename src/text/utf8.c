@@ -3,6 +3,7 @@
  */
 #include "text/utf8.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -14,8 +15,22 @@ utf8_valid(struct str s)
     size_t i = 0;
     while (i < s.len) {
         unsigned c = p[i];
+        /* Eight ASCII bytes, and the two-byte forms (Latin-1, Cyrillic),
+         * without the general decoding: most of every text. */
+        if (s.len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if ((w & 0x8080808080808080ull) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         if (c < 0x80) {
             i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF && s.len - i >= 2 && (p[i + 1] & 0xC0) == 0x80) {
+            i += 2;
             continue;
         }
         size_t n;
