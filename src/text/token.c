@@ -9,7 +9,6 @@
 
 #include "text/normalise.h"
 #include "text/text_int.h"
-#include "text/utf8.h"
 
 static bool
 is_apostrophe(int32_t cp)
@@ -23,15 +22,22 @@ is_inner_point(int32_t cp)
     return cp == '.' || cp == ',';
 }
 
-static bool
+static inline bool
 is_body(int32_t cp)
 {
+    /* ASCII and Cyrillic letters first: nearly every character asked. */
+    if (cp < 0x80)
+        return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') || (cp >= '0' && cp <= '9');
+    if ((cp >= 0x400 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x52F))
+        return true;
     return text__is_letter(cp) || text__is_digit(cp) || text__is_mark(cp);
 }
 
-/* The code point after byte i, or -1 at the end; *n its length. */
+/* The code point after byte i, or -1 at the end; *n its length. Invalid
+ * UTF-8 there (U+FFFD for one byte) sets *bad: the walk decodes every
+ * byte of the text, so it checks the text as it goes. */
 static int32_t
-peek(struct str s, size_t i, size_t *n)
+peek(struct str s, size_t i, size_t *n, bool *bad)
 {
     int32_t cp;
     if (i >= s.len) {
@@ -39,12 +45,14 @@ peek(struct str s, size_t i, size_t *n)
         return -1;
     }
     *n = text__decode(s.p + i, s.len - i, &cp);
+    if (cp == TEXT__REPLACEMENT && *n == 1)
+        *bad = true;
     return cp;
 }
 
 /* The token starting at byte i (a body character): its end, and what it is. */
 static size_t
-scan(struct str s, size_t i, struct token *t)
+scan(struct str s, size_t i, struct token *t, bool *bad)
 {
     bool latin = false, cyr = false, other = false;
     size_t letters = 0;
@@ -53,7 +61,7 @@ scan(struct str s, size_t i, struct token *t)
     t->kind = TOKEN_NUMBER;
     while (end < s.len) {
         size_t n, n2;
-        int32_t cp = peek(s, end, &n);
+        int32_t cp = peek(s, end, &n, bad);
         if (is_body(cp) || (text__is_invisible(cp) && prev >= 0)) {
             if (text__is_letter(cp)) {
                 letters++;
@@ -70,7 +78,7 @@ scan(struct str s, size_t i, struct token *t)
             end += n;
             continue;
         }
-        int32_t next = peek(s, end + n, &n2);
+        int32_t next = peek(s, end + n, &n2, bad);
         bool joins = (is_apostrophe(cp) && text__is_letter(prev) && text__is_letter(next)) ||
                      (is_inner_point(cp) && text__is_digit(prev) && text__is_digit(next));
         if (!joins)
@@ -106,20 +114,21 @@ scan(struct str s, size_t i, struct token *t)
 /* Tokens token_split() finds in one walk, on the stack. */
 enum { TOKEN_STACK = 256 };
 
-/* Walk s; fill t[0 .. max) when it is not NULL. The token count. */
+/* Walk s; fill t[0 .. max) when it is not NULL. The token count; *bad set
+ * if s is not valid UTF-8. */
 static size_t
-walk(struct str s, struct token *t, size_t max)
+walk(struct str s, struct token *t, size_t max, bool *bad)
 {
     size_t count = 0;
     for (size_t i = 0; i < s.len;) {
         size_t n;
-        int32_t cp = peek(s, i, &n);
+        int32_t cp = peek(s, i, &n, bad);
         if (!is_body(cp) || text__is_mark(cp)) {
             i += n;
             continue;
         }
         struct token tmp;
-        size_t end = scan(s, i, &tmp);
+        size_t end = scan(s, i, &tmp, bad);
         if (t && count < max)
             t[count] = tmp;
         count++;
@@ -195,17 +204,18 @@ token_split(struct arena *a, struct str s, struct token **tokens, size_t *count)
 {
     if (s.len > NORMALISE_MAX)
         return ERR_TOOBIG;
-    if (!utf8_valid(s))
-        return ERR_INVALID;
     /* One walk for a text of up to TOKEN_STACK tokens (nearly every
      * appeal); a longer one is walked again into its array. */
     struct token first[TOKEN_STACK];
-    size_t n = walk(s, first, TOKEN_STACK);
+    bool bad = false;
+    size_t n = walk(s, first, TOKEN_STACK, &bad);
+    if (bad)
+        return ERR_INVALID;
     if (n > TOKEN_MAX)
         return ERR_TOOBIG;
     struct token *t = n ? ARENA_ARRAY(a, struct token, n) : NULL;
     if (n > TOKEN_STACK)
-        (void)walk(s, t, n);
+        (void)walk(s, t, n, &bad);
     else if (n > 0) /* memcpy() wants a pointer even for 0 bytes */
         memcpy(t, first, n * sizeof(*t));
     for (size_t k = 0; k < n; k++) {
