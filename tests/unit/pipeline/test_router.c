@@ -1,7 +1,8 @@
 /*
  * test_router.c - the router on a tiny generated set in kk (Cyrillic and
  * Latin), ru and en: train, predict, the threshold, a keyword rule that
- * overrides the model, the routing table, and a save/load round trip.
+ * overrides the model, the routing table, a save/load round trip, and a
+ * swapped model used at once by the router's cached word rows.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -250,6 +251,63 @@ training_rejects_bad_input(void **state)
     arena_free(a);
 }
 
+/* A model of the train set with its labels swapped when flip. */
+static struct router_model *
+trained_as(struct router *r, struct arena *a, bool flip, int64_t version)
+{
+    const char *names[] = {"roads", "water"};
+    struct classify_sample s[ARRAY_LEN(train_set)];
+    for (size_t i = 0; i < ARRAY_LEN(train_set); i++) {
+        struct feature *f;
+        size_t n;
+        assert_int_equal(router_features(r, a, str_from_cstr(train_set[i].text), &f, &n, NULL),
+                         ERR_OK);
+        s[i] = (struct classify_sample){f, n, (strcmp(train_set[i].topic, "water") == 0) != flip};
+    }
+    struct classifier *m;
+    assert_int_equal(classify_train(s, ARRAY_LEN(s), names, 2, NULL, &m), ERR_OK);
+    return router_model_new(m, NULL, version);
+}
+
+/* What router_classify() says of text: the topic and its probability, and
+ * the same from the full feature vector of the model in use. */
+static void
+check_against_full_vector(struct router *r, struct arena *a, const struct router_model *m,
+                          const char *text, const char *want)
+{
+    struct router_result res;
+    assert_int_equal(router_classify(r, a, str_from_cstr(text), NULL, &res), ERR_OK);
+    assert_string_equal(res.topic, want);
+    struct feature *f;
+    size_t n;
+    assert_int_equal(router_features(r, a, str_from_cstr(text), &f, &n, NULL), ERR_OK);
+    double p[2];
+    size_t best = classify_predict(router_model_topic(m), f, n, p);
+    assert_string_equal(classify_label(router_model_topic(m), best), want);
+    assert_float_equal(res.topic_confidence, p[best], 1e-5);
+}
+
+/* The router's threads keep rows of the model per word; a swapped model
+ * (here one that says the opposite) is used at once, never the old rows. */
+static void
+swapped_model_is_used_at_once(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct router *r = router_new(NULL);
+    const char *text = "Горячей воды нет уже три дня";
+    for (int round = 0; round < 4; round++) {
+        bool flip = round % 2 == 1;
+        struct router_model *m = trained_as(r, a, flip, round + 1);
+        router_swap_model(r, router_model_ref(m));
+        check_against_full_vector(r, a, m, text, flip ? "roads" : "water");
+        check_against_full_vector(r, a, m, text, flip ? "roads" : "water"); /* cached */
+        router_model_unref(m);
+    }
+    router_free(r);
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -260,6 +318,7 @@ main(void)
         cmocka_unit_test(keyword_rule_overrides_the_model),
         cmocka_unit_test(model_round_trips_as_bytes),
         cmocka_unit_test(training_rejects_bad_input),
+        cmocka_unit_test(swapped_model_is_used_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
