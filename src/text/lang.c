@@ -477,7 +477,7 @@ memo_key(const struct token *t)
 
 /* score_word() and has_kazakh_letter() of t, from mm when it was seen. */
 static bool
-score_memo(const struct lang_model *m, struct lang_memo *mm, const struct token *t,
+score_memo(const struct lang_model *m, struct lang_memo *mm, const struct token *t, uint64_t key,
            double p[CLS__COUNT], bool *kazakh)
 {
     if (mm->m != m || (mm->used + 1) * 2 > MEMO_SLOTS) {
@@ -485,7 +485,6 @@ score_memo(const struct lang_model *m, struct lang_memo *mm, const struct token 
         mm->used = 0;
         mm->m = m;
     }
-    uint64_t key = memo_key(t);
     size_t i = (size_t)key & (MEMO_SLOTS - 1);
     while (mm->slot[i].key != 0 && mm->slot[i].key != key)
         i = (i + 1) & (MEMO_SLOTS - 1);
@@ -522,6 +521,17 @@ lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, struct
     /* A long text is judged on every stride-th word: an even sample. */
     if (scorable > LANG_WORDS_MAX)
         stride = (scorable + LANG_WORDS_MAX - 1) / LANG_WORDS_MAX;
+    /* The memo's slots are cache misses: the keys of the sampled words
+     * first, their slots asked for, so that the misses overlap. */
+    uint64_t *key = mm && n ? ARENA_ARRAY(a, uint64_t, n) : NULL;
+    for (size_t i = 0; i < n && key; i++) {
+        if (t[i].kind != TOKEN_WORD || t[i].script == TOKEN_SCRIPT_OTHER ||
+            t[i].script == TOKEN_SCRIPT_NONE || seen++ % stride != 0)
+            continue;
+        key[i] = memo_key(&t[i]);
+        __builtin_prefetch(&mm->slot[key[i] & (MEMO_SLOTS - 1)]);
+    }
+    seen = 0;
     for (size_t i = 0; i < n; i++) {
         w[i] = 0;
         if (t[i].kind != TOKEN_WORD || t[i].script == TOKEN_SCRIPT_OTHER ||
@@ -529,7 +539,7 @@ lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, struct
             continue;
         bool kazakh;
         if (mm) {
-            if (!score_memo(m, mm, &t[i], p[i], &kazakh))
+            if (!score_memo(m, mm, &t[i], key[i], p[i], &kazakh))
                 continue;
         } else {
             if (!score_word(m, &t[i], p[i]))
