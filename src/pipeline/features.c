@@ -4,7 +4,8 @@
  * and features_hash(); everything else is static.
  *
  * Stemming is the dear part (Snowball, the Kazakh fold), and appeals repeat
- * their words, so each extractor keeps a cache from a word and its language
+ * their words, so each extractor keeps a cache from a word (its normal form,
+ * script, and whether the text is Kazakh: what its language follows from)
  * to its stem's id and its character grams' ids. The cache is bounded
  * (CACHE_SLOTS / 2 words, POOL_IDS ids) and emptied when full. The counting
  * table is kept too, so a text allocates nothing but its result.
@@ -63,7 +64,6 @@ enum { GROUP_WORD, GROUP_CHAR };
 /* A word of the text being scored. */
 struct seen {
     uint64_t key;
-    enum lang lang;
     uint32_t t;   /* its token */
     uint32_t vec; /* its rows in the row cache */
     uint32_t stem, grams;
@@ -121,12 +121,17 @@ features_hash(unsigned tag, const void *p, size_t len)
     return h ? h : 1;
 }
 
-/* The cache key of word w in language l: eight bytes a step, since every
- * word of every text is hashed. */
+/* The cache key of token t in a text of language text: its normal form,
+ * its script and whether the text is Kazakh, which is all its language
+ * (word_lang()) depends on, so that a word seen before is not scanned for
+ * Kazakh letters again. Eight bytes a step: every word of every text is
+ * hashed. */
 static uint64_t
-word_key(struct str w, enum lang l)
+word_key(const struct token *t, enum lang text)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)l << 56) ^ w.len;
+    struct str w = t->norm;
+    uint64_t v0 = (uint64_t)t->script << 1 | (text == LANG_ID_KK);
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (v0 << 56) ^ w.len;
     size_t i = 0;
     for (; i + 8 <= w.len; i += 8) {
         uint64_t v;
@@ -259,10 +264,10 @@ word_compute(struct features *fx, struct arena *a, struct str w, enum lang l, st
     fx->pool_used += s->count;
 }
 
-/* The cache slot of word w in language l (key: word_key(w, l)), filled if
- * it was not there. */
+/* The cache slot of token t in a text of language text (key: word_key()),
+ * filled if it was not there. */
 static struct slot *
-word_slot(struct features *fx, struct arena *a, struct str w, enum lang l, uint64_t key)
+word_slot(struct features *fx, struct arena *a, const struct token *t, enum lang text, uint64_t key)
 {
     size_t i = (size_t)key & (CACHE_SLOTS - 1);
     while (fx->slot[i].key != 0) {
@@ -276,16 +281,16 @@ word_slot(struct features *fx, struct arena *a, struct str w, enum lang l, uint6
         i = (size_t)key & (CACHE_SLOTS - 1);
     }
     struct slot *s = &fx->slot[i];
-    word_compute(fx, a, w, l, s);
+    word_compute(fx, a, t->norm, word_lang(t, text), s);
     s->key = key;
     fx->used++;
     return s;
 }
 
 static struct slot *
-word_features(struct features *fx, struct arena *a, struct str w, enum lang l)
+word_features(struct features *fx, struct arena *a, const struct token *t, enum lang text)
 {
-    return word_slot(fx, a, w, l, word_key(w, l));
+    return word_slot(fx, a, t, text, word_key(t, text));
 }
 
 /* Twice the cells, the used ones moved over. */
@@ -363,7 +368,7 @@ features_extract(struct features *fx, struct arena *a, const struct token *t, si
     for (size_t k = 0; k < count; k++) {
         if (t[k].kind != TOKEN_WORD)
             continue;
-        const struct slot *s = word_features(fx, a, t[k].norm, word_lang(&t[k], lang));
+        const struct slot *s = word_features(fx, a, &t[k], lang);
         acc_add(fx, s->stem, GROUP_WORD);
         total[GROUP_WORD]++;
         if (prev) {
@@ -514,14 +519,13 @@ features_predict(struct features *fx, struct arena *a, const struct token *t, si
     for (size_t i = 0; i < count; i++) {
         if (t[i].kind != TOKEN_WORD)
             continue;
-        enum lang l = word_lang(&t[i], lang);
-        uint64_t key = word_key(t[i].norm, l);
+        uint64_t key = word_key(&t[i], lang);
         __builtin_prefetch(&fx->slot[key & (CACHE_SLOTS - 1)]);
-        w[n++] = (struct seen){.key = key, .lang = l, .t = (uint32_t)i};
+        w[n++] = (struct seen){.key = key, .t = (uint32_t)i};
     }
     size_t total[2] = {0, 0};
     for (size_t j = 0; j < n; j++) {
-        struct slot *s = word_slot(fx, a, t[w[j].t].norm, w[j].lang, w[j].key);
+        struct slot *s = word_slot(fx, a, &t[w[j].t], lang, w[j].key);
         w[j].vec = word_rows(fx, r, which, s, m);
         w[j].stem = s->stem;
         w[j].grams = s->count;
