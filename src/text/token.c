@@ -60,6 +60,32 @@ scan(struct str s, size_t i, struct token *t, bool *bad)
     size_t end = i;
     t->kind = TOKEN_NUMBER;
     while (end < s.len) {
+        /* ASCII and basic Cyrillic letters (U+0400..U+047F: D0 or D1 and
+         * a continuation byte) and ASCII digits without the general
+         * classes: nearly every character of a token. */
+        unsigned char b = (unsigned char)s.p[end];
+        if (b < 0x80 && ((b | 0x20) >= 'a' && (b | 0x20) <= 'z')) {
+            letters++;
+            t->kind = TOKEN_WORD;
+            latin = true;
+            prev = b;
+            end++;
+            continue;
+        }
+        if (b >= '0' && b <= '9') {
+            prev = b;
+            end++;
+            continue;
+        }
+        if ((b == 0xD0 || b == 0xD1) && end + 1 < s.len &&
+            ((unsigned char)s.p[end + 1] & 0xC0) == 0x80) {
+            letters++;
+            t->kind = TOKEN_WORD;
+            cyr = true;
+            prev = (int32_t)((b & 0x1Fu) << 6 | ((unsigned char)s.p[end + 1] & 0x3Fu));
+            end += 2;
+            continue;
+        }
         size_t n, n2;
         int32_t cp = peek(s, end, &n, bad);
         if (is_body(cp) || (text__is_invisible(cp) && prev >= 0)) {
@@ -121,6 +147,12 @@ walk(struct str s, struct token *t, size_t max, bool *bad)
 {
     size_t count = 0;
     for (size_t i = 0; i < s.len;) {
+        unsigned char b = (unsigned char)s.p[i];
+        /* ASCII space and punctuation between tokens, without decoding. */
+        if (b < 0x80 && !((b | 0x20) >= 'a' && (b | 0x20) <= 'z') && !(b >= '0' && b <= '9')) {
+            i++;
+            continue;
+        }
         size_t n;
         int32_t cp = peek(s, i, &n, bad);
         if (!is_body(cp) || text__is_mark(cp)) {
