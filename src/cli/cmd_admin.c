@@ -19,7 +19,10 @@ cmd_migrate(struct config *c, struct config_args *a)
     if (!s)
         return 1;
     bool trained = false;
+    int64_t version = 0;
     enum err e = app_model_default(s, &trained);
+    if (!e && trained)
+        e = store_model_latest(s, "topic", &version);
     store_close(s);
     if (e) {
         log_error("cannot train the default routing model: %s", err_name(e));
@@ -27,7 +30,8 @@ cmd_migrate(struct config *c, struct config_args *a)
     }
     printf("schema is current\n");
     if (trained)
-        printf("default routing model trained from the seed corpus (topic model version 1)\n");
+        printf("default routing model trained from the seed corpus (topic model version %lld)\n",
+               (long long)version);
     return 0;
 }
 
