@@ -254,6 +254,12 @@ enum err app_model_default(struct store *s, bool *trained);
 enum err app_models_reload(struct app *app, bool *changed);
 /* The versions in use (0: none). */
 void app_models_in_use(struct app *app, int64_t *topic, int64_t *agency);
+/* The topic model in use: its k most probable topics for text, most
+ * probable first, into codes[0..*n) and p (its probabilities; strings in a).
+ * *n is 0 with no model. For the operators' triage, where a person chooses.
+ * ERR_INVALID for text that is not UTF-8, ERR_TOOBIG past the router's limit. */
+enum err app_route_suggest(struct app *app, struct arena *a, const char *text, size_t k,
+                           const char **codes, double *p, size_t *n);
 /* The keyword rules in order; strings in a. */
 enum err app_keyword_rules(struct app *app, struct arena *a, struct keyword_rule_row **rows,
                            size_t *count);

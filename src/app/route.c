@@ -3,7 +3,7 @@
  * corpus, the newest stored models swapped in without a restart (a watcher
  * thread looks every model_check_ms), keyword rules an administrator edits,
  * and what routing decides for a new appeal. Exports app_model_default(),
- * app_models_reload(), app_models_in_use(), app_keyword_rules(),
+ * app_models_reload(), app_models_in_use(), app_route_suggest(), app_keyword_rules(),
  * app_keyword_rules_set(), app__router_start(), app__router_stop(),
  * app__router_rules() and app__route().
  */
@@ -164,6 +164,22 @@ app_models_in_use(struct app *app, int64_t *topic, int64_t *agency)
     *topic = app->topic_version;
     *agency = app->agency_version;
     pthread_mutex_unlock(&app->mu);
+}
+
+enum err
+app_route_suggest(struct app *app, struct arena *a, const char *text, size_t k, const char **codes,
+                  double *p, size_t *n)
+{
+    *n = 0;
+    struct router_guess *g = ARENA_ARRAY(a, struct router_guess, k ? k : 1);
+    enum err e = router_suggest(app->router, a, str_from_cstr(text), k, g, n);
+    for (size_t i = 0; !e && i < *n; i++) {
+        codes[i] = g[i].topic;
+        p[i] = g[i].p;
+    }
+    if (e)
+        *n = 0;
+    return e;
 }
 
 enum err

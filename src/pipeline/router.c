@@ -421,6 +421,34 @@ router_predict(struct router *r, struct arena *a, struct str text, const struct 
 }
 
 enum err
+router_suggest(struct router *r, struct arena *a, struct str text, size_t k,
+               struct router_guess *out, size_t *n)
+{
+    *n = 0;
+    if (text.len > NORMALISE_MAX)
+        return ERR_TOOBIG;
+    pthread_mutex_lock(&r->mu);
+    struct router_model *m = r->model ? router_model_ref(r->model) : NULL;
+    pthread_mutex_unlock(&r->mu);
+    if (!m)
+        return ERR_OK;
+    size_t labels = classify_label_count(m->topic), best = 0;
+    double *p = ARENA_ARRAY(a, double, labels);
+    enum err e = router_predict(r, a, text, m->topic, p, &best);
+    /* k passes of a selection: k is a handful and labels a few dozen. */
+    for (size_t j = 0; !e && j < k && j < labels; j++) {
+        size_t top = labels;
+        for (size_t i = 0; i < labels; i++)
+            if (p[i] >= 0 && (top == labels || p[i] > p[top]))
+                top = i;
+        out[(*n)++] = (struct router_guess){arena_strdup(a, classify_label(m->topic, top)), p[top]};
+        p[top] = -1;
+    }
+    router_model_unref(m);
+    return e;
+}
+
+enum err
 router_features(struct router *r, struct arena *a, struct str text, struct feature **f,
                 size_t *count, const char **lang)
 {

@@ -10,7 +10,8 @@
  * router_route, struct router_opts, struct router, router_new(),
  * router_free(), router_swap_model(), router_set_rules(), struct
  * router_result, enum router_why, router_why_name(), router_classify(),
- * router_features() and router_predict().
+ * router_features(), router_predict(), struct router_guess and
+ * router_suggest().
  *
  * Threads: router_classify() may run in any number of threads at once.
  * A model is read-only and ref-counted: router_swap_model() puts a new one
@@ -145,5 +146,19 @@ enum err router_features(struct router *r, struct arena *a, struct str text, str
  */
 enum err router_predict(struct router *r, struct arena *a, struct str text,
                         const struct classifier *m, double *prob, size_t *best);
+
+/* One topic the model finds likely, for a person choosing among them. */
+struct router_guess {
+    const char *topic; /* in a */
+    double p;          /* the model's probability */
+};
+
+/*
+ * The model's k most probable topics for text into out[0..*n), most
+ * probable first (*n is 0 with no model). For the operators' triage, where
+ * the choice is a person's. Errors as router_classify().
+ */
+enum err router_suggest(struct router *r, struct arena *a, struct str text, size_t k,
+                        struct router_guess *out, size_t *n);
 
 #endif

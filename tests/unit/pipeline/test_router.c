@@ -4,6 +4,7 @@
  * overrides the model, the routing table, a save/load round trip, and a
  * swapped model used at once by the router's cached word rows.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include "base/util.h"
 #include "pipeline/classify.h"
 #include "pipeline/router.h"
+#include "text/normalise.h"
 
 static const struct {
     const char *text, *topic;
@@ -308,6 +310,45 @@ swapped_model_is_used_at_once(void **state)
     arena_free(a);
 }
 
+/* Triage's alternatives: the model's topics by probability, the first the
+ * one router_classify() picks, with the same probability. */
+static void
+suggests_topics_by_probability(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct router *r = router_new(NULL);
+    struct router_guess g[4];
+    size_t n = 99;
+    assert_int_equal(router_suggest(r, a, STR("Яма на дороге"), 3, g, &n), ERR_OK);
+    assert_int_equal(n, 0); /* no model */
+    router_swap_model(r, trained(r, a));
+    assert_int_equal(router_suggest(r, a, STR("Горячей воды нет уже три дня"), 4, g, &n), ERR_OK);
+    assert_int_equal(n, 2); /* as many as the model has */
+    assert_string_equal(g[0].topic, "water");
+    assert_string_equal(g[1].topic, "roads");
+    assert_true(g[0].p > g[1].p);
+    assert_true(fabs(g[0].p + g[1].p - 1) < 1e-6);
+    struct router_result res;
+    assert_int_equal(router_classify(r, a, STR("Горячей воды нет уже три дня"), NULL, &res),
+                     ERR_OK);
+    assert_string_equal(res.topic, g[0].topic);
+    assert_true(fabs(res.topic_confidence - g[0].p) < 1e-9);
+    assert_int_equal(router_suggest(r, a, STR("The pothole is still there"), 1, g, &n), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(g[0].topic, "roads");
+    assert_int_equal(router_suggest(r, a, STR("Яма"), 0, g, &n), ERR_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(router_suggest(r, a, (struct str){"\xff\xfe", 2}, 2, g, &n), ERR_INVALID);
+    assert_int_equal(n, 0);
+    char *big = arena_alloc(a, NORMALISE_MAX + 2);
+    memset(big, 'a', NORMALISE_MAX + 1);
+    big[NORMALISE_MAX + 1] = 0;
+    assert_int_equal(router_suggest(r, a, str_from_cstr(big), 2, g, &n), ERR_TOOBIG);
+    router_free(r);
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -319,6 +360,7 @@ main(void)
         cmocka_unit_test(model_round_trips_as_bytes),
         cmocka_unit_test(training_rejects_bad_input),
         cmocka_unit_test(swapped_model_is_used_at_once),
+        cmocka_unit_test(suggests_topics_by_probability),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
