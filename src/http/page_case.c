@@ -486,6 +486,38 @@ percent(struct page *p, double v)
     return page_number(p, (int64_t)(v * 100 + 0.5));
 }
 
+/* The model's next most likely topics for the appeal now, after the one it
+ * suggested at registration: the operator's likely alternatives. */
+static void
+also_likely(struct page *p, const struct case_state *c, const char *suggested)
+{
+    enum { ALSO_MAX = 3 };
+    const char *codes[ALSO_MAX + 1];
+    double prob[ALSO_MAX + 1];
+    size_t n = 0;
+    if (!c->v.ap.text || app_route_suggest(p->r->app, p->r->arena, c->v.ap.text, ALSO_MAX + 1,
+                                           codes, prob, &n) != ERR_OK)
+        return;
+    struct buf list = BUF_INIT(4096);
+    size_t shown = 0;
+    for (size_t i = 0; i < n && shown < ALSO_MAX; i++) {
+        if ((suggested && strcmp(codes[i], suggested) == 0) || !app_topic(p->r->app, codes[i]))
+            continue;
+        buf_printf(&list, "%s%s", shown ? "; " : "",
+                   page_tf(p, N_("{name}, {percent}%"),
+                           (const char *const[]){"name", page_topic(p, codes[i]), "percent",
+                                                 percent(p, prob[i]), NULL}));
+        shown++;
+    }
+    if (shown && !buf_failed(&list)) {
+        html_raw(p, "<p class=\"govuk-body\" data-testid=\"also-likely\">");
+        html_text(p, page_tf(p, N_("Also likely: {topics}"),
+                             (const char *const[]){"topics", list.p, NULL}));
+        html_raw(p, "</p>");
+    }
+    buf_fini(&list);
+}
+
 static void
 triage_form(struct page *p, const struct case_state *c)
 {
@@ -515,7 +547,9 @@ triage_form(struct page *p, const struct case_state *c)
                                                        percent(p, s.agency_p), NULL}));
             html_raw(p, "</li>\n");
         }
-        html_raw(p, "</ul></div>\n");
+        html_raw(p, "</ul>");
+        also_likely(p, c, s.topic);
+        html_raw(p, "</div>\n");
     }
     struct html_option *topics = ARENA_ARRAY(p->r->arena, struct html_option, d->topics_count + 1);
     size_t nt = 0;

@@ -78,6 +78,13 @@ test('an operator triages an appeal and it appears in the body\'s live queue', a
   assert.match(await page.locator('#triage-heading').innerText(), /Задайте тему и орган/);
   // The router's own guess, with its confidence, is shown and preselected.
   assert.match(await page.locator('[data-testid=suggestion]').innerText(), /уверенность \d+%/);
+  // The model's next likely topics, each with its probability, none of them
+  // the suggested one.
+  const also = await page.locator('[data-testid=also-likely]').innerText();
+  assert.match(also, /^Также вероятны: [^;]+, \d+%; [^;]+, \d+%; [^;]+, \d+%$/);
+  const suggested = (await page.locator('[data-testid=suggestion] li').first().innerText())
+    .replace(/^тема /, '').replace(/, уверенность \d+%$/, '');
+  assert.ok(!also.includes(suggested + ','), `${suggested} is suggested already`);
   assert.doesNotMatch(await page.locator('[data-testid=timeline]').innerText(), /routed_by/);
   await assertAxe(page, 'case (triage)');
   await shot(page, 'work-case-triage');
