@@ -8,28 +8,35 @@
  * latency apart it also prints the publish request's own round trip
  * (pub_ack: sent to response read), each event's spread (first to last of
  * its deliveries: the server's fan-out plus this reader's pass over the
- * sockets), the rate the events were really published at (each publish
- * waits for the previous one's answer, so a server that answers slower than
- * 1/R is published to slower), and the CPU this program and the server used
- * while publishing.
+ * sockets), the rate the events were really published at, how late a
+ * publish was sent against its schedule, and the CPU this program and the
+ * server used while publishing.
+ *
+ * The publisher is open-loop: the k-th publish is due k-1 gaps (1/R) after
+ * the first, and C threads (--pub-conns, 8), each with its own keep-alive
+ * connection (a new one when the server closes it), take the next due
+ * publish as soon as they are free, so a slow answer does not hold back the
+ * next publish unless C of them are outstanding at once (pub_late_* says).
  *
  *   sse_bench --port P --sub-path PATH --pub-path PATH --mode tyndau|nchan|raw
  *             [--subs N] [--rate R] [--events E] [--pid PID] [--per-ip K]
- *             [--warmup W]
+ *             [--warmup W] [--pub-conns C]
  *
  * tyndau: publish = POST an appeal (the event is published after its
- * durable commit, before the 201); the k-th appeal's appeal.registered
- * event carries registration number 75-YYYY-k (a fresh database, this
- * program the only writer; the other events of the stream, such as
- * cluster.grew, are read and not counted). nchan: publish = POST "k" to
+ * durable commit, before the 201); the k-th appeal committed carries
+ * registration number 75-YYYY-k (a fresh database, this program the only
+ * writer), and so does its appeal.registered event; as publishes may
+ * overlap, each delivery is timed from the send of the request whose answer
+ * named that number (the other events of the stream, such as cluster.grew,
+ * are read and not counted). nchan: publish = POST "k" to
  * the publisher location, and the event's data is k. raw (the floor server,
  * bench/realtime/raw_fanout.c) is published and read exactly as nchan is,
- * and only named apart in the output. Requests are HTTP/1.0,
- * so bodies are not chunked. --warmup publishes W events (numbered 0, and
- * tyndau's registration numbers 1..W) before the subscribers connect, so
- * that a server's start-up costs stay out of the measurement. Prints
- * name=value lines. Bounded: it gives up
- * E/R + 20 seconds after publishing starts.
+ * and only named apart in the output. Subscriptions are HTTP/1.0, so
+ * bodies are not chunked; publishes are HTTP/1.1 with a Content-Length.
+ * --warmup publishes W events (numbered 0, and tyndau's registration
+ * numbers 1..W) before the subscribers connect, so that a server's start-up
+ * costs stay out of the measurement. Prints name=value lines. Bounded: it
+ * gives up E/R + 20 seconds after publishing starts.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -59,14 +66,24 @@ struct sub {
     long long last; /* last event number seen */
 };
 
+/* One delivery: event number k read t_us after publishing began. */
+struct delivery {
+    uint32_t k;
+    uint32_t t_us;
+};
+
 static int port, subs_n = 10000, rate = 100, events_n = 1000, per_ip = 250, warmup_n;
+static int pub_conns = 8;
 static const char *sub_path, *pub_path, *mode = "tyndau";
 static long pid;
-static int64_t *t_send;           /* ns, per event number 1..events_n */
-static int64_t *t_ack;            /* ns: the publish response was read */
+static int64_t t_pub0;            /* ns: publishing began; the first publish is due */
+static int64_t *t_send;           /* ns, per event number 1..events_n: its request was sent */
+static int64_t *t_req;            /* ns, per publish 1..events_n (send order): sent */
+static int64_t *t_ack;            /* ns, per publish: its response was read */
 static int64_t *t_first, *t_last; /* ns: first and last delivery of each event */
-static atomic_int published;
-static uint32_t *lat_us; /* every delivery's latency */
+static atomic_int published;      /* publishes answered */
+static atomic_llong next_pub;     /* the next publish a publisher thread takes */
+static struct delivery *dl;       /* every delivery, timed after the run */
 static size_t lat_n, lat_cap;
 static long long dup_or_gap;
 
@@ -188,14 +205,34 @@ record(struct sub *s, long long k, int64_t t)
     s->last = k;
     if (lat_n == lat_cap) {
         lat_cap = lat_cap ? lat_cap * 2 : 1 << 20;
-        lat_us = realloc(lat_us, lat_cap * sizeof(*lat_us));
+        dl = realloc(dl, lat_cap * sizeof(*dl));
     }
-    int64_t d = (t - t_send[k]) / 1000;
-    lat_us[lat_n++] = d < 0 ? 0 : (uint32_t)d;
+    /* The send time of k may not be known yet (its answer comes after the
+     * event): latency is worked out once the run is over. */
+    dl[lat_n++] = (struct delivery){(uint32_t)k, (uint32_t)((t - t_pub0) / 1000)};
     if (!t_first[k] || t < t_first[k])
         t_first[k] = t;
     if (t > t_last[k])
         t_last[k] = t;
+}
+
+/* The event number in tyndau's JSON at l (an appeal.registered event's
+ * data, or the answer to a publish): the registration number's sequence,
+ * less the warm-up's appeals, which came first. -1 if there is none. */
+static long long
+reg_number(const char *l, size_t len)
+{
+    static const char key[] = "\"registration_number\":\"";
+    const char *k = memmem(l, len, key, sizeof(key) - 1);
+    if (!k)
+        return -1;
+    const char *q = memchr(k + sizeof(key) - 1, '"', (size_t)(l + len - (k + sizeof(key) - 1)));
+    if (!q)
+        return -1;
+    const char *dash = q;
+    while (dash > k && dash[-1] != '-')
+        dash--;
+    return strtoll(dash, NULL, 10) - warmup_n;
 }
 
 /* The event number of one whole line, or -1: nchan's "data: k"; tyndau's
@@ -212,17 +249,7 @@ line_number(struct sub *s, const char *l, size_t len)
     if (!s->registered || len < 6 || memcmp(l, "data: ", 6) != 0)
         return -1;
     s->registered = false;
-    static const char key[] = "\"registration_number\":\"";
-    const char *k = memmem(l, len, key, sizeof(key) - 1);
-    if (!k)
-        return -1;
-    const char *q = memchr(k + sizeof(key) - 1, '"', (size_t)(l + len - (k + sizeof(key) - 1)));
-    if (!q)
-        return -1;
-    const char *dash = q;
-    while (dash > k && dash[-1] != '-')
-        dash--;
-    return strtoll(dash, NULL, 10) - warmup_n; /* the warm-up's appeals came first */
+    return reg_number(l, len);
 }
 
 /* Scan whole lines for event numbers. */
@@ -261,10 +288,18 @@ scan(struct sub *s, const char *p, size_t n, int64_t t)
 
 /* ---- the publisher ---- */
 
+/* One publisher connection: kept open between publishes while the server
+ * allows it. */
+struct pconn {
+    int fd; /* -1: none */
+};
+
 static int
 pub_connect(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
     struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) != 0) {
@@ -276,9 +311,35 @@ pub_connect(void)
     return fd;
 }
 
-/* One HTTP/1.0 request on a fresh connection; returns the status or -1. */
+/* True once a whole response has been read: resp holds its first got
+ * bytes (NUL-terminated) of the total read. *keep says whether the
+ * connection may carry another request. */
+static bool
+response_done(const char *resp, size_t got, size_t total, bool *keep)
+{
+    const char *end = strstr(resp, "\r\n\r\n");
+    if (!end)
+        return false;
+    size_t head = (size_t)(end + 4 - resp);
+    const char *cl = strcasestr(resp, "\r\ncontent-length:");
+    bool chunked = strcasestr(resp, "\r\ntransfer-encoding: chunked") != NULL;
+    bool close_hdr = strcasestr(resp, "\r\nconnection: close") != NULL;
+    bool http10 =
+        strncmp(resp, "HTTP/1.0", 8) == 0 && strcasestr(resp, "\r\nconnection: keep-alive") == NULL;
+    *keep = !close_hdr && !http10 && (cl || chunked);
+    if (cl && cl < end)
+        return total >= head + (size_t)strtoul(cl + 17, NULL, 10);
+    if (chunked) /* a body too long to keep ends at the close */
+        return got == total && got >= head + 5 && memcmp(resp + got - 5, "0\r\n\r\n", 5) == 0;
+    return false; /* read to the close */
+}
+
+/* Send one publish of k on c and read its answer into resp (cap bytes, the
+ * rest of a longer body is read and dropped); *sent is when the request
+ * went. A kept connection the server has closed meanwhile is replaced
+ * once. Returns the status or -1. */
 static int
-publish(long long k)
+publish_on(struct pconn *c, long long k, int64_t *sent, char *resp, size_t cap)
 {
     char body[1024], req[2048];
     int bl;
@@ -292,47 +353,82 @@ publish(long long k)
                       "\"Тест\"},\"consent\":true}",
                       k);
     int rl = snprintf(req, sizeof(req),
-                      "POST %s HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
+                      "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
                       "Content-Length: %d\r\n\r\n%s",
                       pub_path, plain_mode() ? "text/plain" : "application/json", bl, body);
-    int fd = pub_connect();
-    if (fd < 0)
-        return -1;
-    t_send[k] = now_ns();
-    if (write(fd, req, (size_t)rl) != rl) {
-        close(fd);
-        return -1;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        bool reused = c->fd >= 0;
+        if (!reused && (c->fd = pub_connect()) < 0)
+            return -1;
+        *sent = now_ns();
+        size_t got = 0, total = 0; /* bytes kept in resp; bytes read */
+        bool keep = false, done = false;
+        if (write(c->fd, req, (size_t)rl) == rl) {
+            char scratch[4096];
+            while (!done) {
+                size_t room = cap - 1 - got;
+                ssize_t n =
+                    room ? read(c->fd, resp + got, room) : read(c->fd, scratch, sizeof(scratch));
+                if (n <= 0)
+                    break;
+                if (room) {
+                    got += (size_t)n;
+                    resp[got] = '\0';
+                }
+                total += (size_t)n;
+                done = response_done(resp, got, total, &keep);
+            }
+        }
+        if (!done && total == 0 && reused) {
+            close(c->fd); /* the server closed the idle connection: once more */
+            c->fd = -1;
+            continue;
+        }
+        if (!done || !keep) {
+            close(c->fd);
+            c->fd = -1;
+        }
+        int status = 0;
+        if (got == 0 || sscanf(resp, "HTTP/1.%*d %d", &status) != 1)
+            return -1;
+        return status;
     }
-    char resp[4096];
-    ssize_t n, got = 0;
-    while ((n = read(fd, resp + got, sizeof(resp) - 1 - (size_t)got)) > 0 &&
-           (size_t)(got += n) < sizeof(resp) - 1)
-        ;
-    t_ack[k] = now_ns();
-    close(fd);
-    resp[got] = '\0';
-    int status = 0;
-    if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1)
-        return -1;
-    return status;
+    return -1;
 }
 
 static void *
 publisher(void *arg)
 {
     (void)arg;
-    int64_t t0 = now_ns(), gap = 1000000000LL / rate;
-    for (long long k = 1; k <= events_n; k++) {
-        int64_t due = t0 + (k - 1) * gap, w = due - now_ns();
+    struct pconn c = {.fd = -1};
+    static _Thread_local char resp[65536];
+    int64_t gap = 1000000000LL / rate;
+    for (;;) {
+        long long k = atomic_fetch_add(&next_pub, 1);
+        if (k > events_n)
+            break;
+        int64_t due = t_pub0 + (k - 1) * gap, w = due - now_ns();
         if (w > 0) {
             struct timespec ts = {w / 1000000000, w % 1000000000};
             nanosleep(&ts, NULL);
         }
-        int st = publish(k);
+        int64_t sent = 0;
+        int st = publish_on(&c, k, &sent, resp, sizeof(resp));
+        t_req[k] = sent;
+        t_ack[k] = now_ns();
         if (st < 200 || st >= 300)
             fprintf(stderr, "sse_bench: publish %lld: status %d\n", k, st);
-        atomic_store(&published, (int)k);
+        long long num = k;
+        if (!plain_mode())
+            num = reg_number(resp, strlen(resp));
+        if (num >= 1 && num <= events_n)
+            t_send[num] = sent;
+        else
+            fprintf(stderr, "sse_bench: publish %lld: no event number in the answer\n", k);
+        atomic_fetch_add(&published, 1);
     }
+    if (c.fd >= 0)
+        close(c.fd);
     return NULL;
 }
 
@@ -368,15 +464,18 @@ main(int argc, char **argv)
             per_ip = atoi(v);
         else if (!strcmp(k, "--warmup"))
             warmup_n = atoi(v);
+        else if (!strcmp(k, "--pub-conns"))
+            pub_conns = atoi(v);
         else {
             fprintf(stderr, "sse_bench: unknown option %s\n", k);
             return 2;
         }
     }
-    if (!port || !sub_path || !pub_path || subs_n < 1 || rate < 1 || events_n < 1 || warmup_n < 0) {
-        fprintf(stderr,
-                "usage: sse_bench --port P --sub-path PATH --pub-path PATH"
-                " --mode tyndau|nchan|raw [--subs N] [--rate R] [--events E] [--pid PID]\n");
+    if (!port || !sub_path || !pub_path || subs_n < 1 || rate < 1 || events_n < 1 || warmup_n < 0 ||
+        pub_conns < 1 || pub_conns > 256) {
+        fprintf(stderr, "usage: sse_bench --port P --sub-path PATH --pub-path PATH"
+                        " --mode tyndau|nchan|raw [--subs N] [--rate R] [--events E] [--pid PID]"
+                        " [--per-ip K] [--warmup W] [--pub-conns C]\n");
         return 2;
     }
     struct rlimit rl;
@@ -384,17 +483,23 @@ main(int argc, char **argv)
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
     t_send = calloc((size_t)events_n + 1, sizeof(*t_send));
+    t_req = calloc((size_t)events_n + 1, sizeof(*t_req));
     t_ack = calloc((size_t)events_n + 1, sizeof(*t_ack));
     t_first = calloc((size_t)events_n + 1, sizeof(*t_first));
     t_last = calloc((size_t)events_n + 1, sizeof(*t_last));
     struct sub *subs = calloc((size_t)subs_n, sizeof(*subs));
     /* Steady state, not start-up: the server's first publishes (lazy
      * allocations, caches) go before any subscriber connects. */
+    struct pconn wc = {.fd = -1};
+    static char wresp[65536];
     for (int i = 0; i < warmup_n; i++) {
-        int st = publish(0);
+        int64_t sent;
+        int st = publish_on(&wc, 0, &sent, wresp, sizeof(wresp));
         if (st < 200 || st >= 300)
             fprintf(stderr, "sse_bench: warm-up publish %d: status %d\n", i + 1, st);
     }
+    if (wc.fd >= 0)
+        close(wc.fd);
     long rss0 = pid ? rss_tree_kb(pid) : -1;
     int ep = epoll_create1(0);
     char req[512];
@@ -463,12 +568,15 @@ main(int argc, char **argv)
     nanosleep(&settle, NULL);
     long rss_idle = pid ? rss_tree_kb(pid) : -1;
 
-    pthread_t th;
+    pthread_t *th = calloc((size_t)pub_conns, sizeof(*th));
     struct rusage ru0, ru1;
     getrusage(RUSAGE_SELF, &ru0);
     double srv_cpu0 = pid ? cpu_tree_s(pid) : 0;
     int64_t tp = now_ns();
-    pthread_create(&th, NULL, publisher, NULL);
+    t_pub0 = tp;
+    atomic_store(&next_pub, 1);
+    for (int i = 0; i < pub_conns; i++)
+        pthread_create(&th[i], NULL, publisher, NULL);
     long long expected = (long long)heads * events_n;
     int64_t stop = tp + ((int64_t)events_n / rate + 20) * 1000000000LL;
     int64_t last_delivery = tp;
@@ -491,7 +599,9 @@ main(int argc, char **argv)
         if (atomic_load(&published) == events_n && t - last_delivery > 5000000000LL)
             break; /* nothing more is coming */
     }
-    pthread_join(th, NULL);
+    for (int i = 0; i < pub_conns; i++)
+        pthread_join(th[i], NULL);
+    free(th);
     getrusage(RUSAGE_SELF, &ru1);
     double srv_cpu = pid ? cpu_tree_s(pid) - srv_cpu0 : 0;
     double wall = (double)(now_ns() - tp) / 1e9;
@@ -500,9 +610,22 @@ main(int argc, char **argv)
                     (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
                     (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
     double span = (double)(last_delivery - tp) / 1e9;
-    qsort(lat_us, lat_n, sizeof(*lat_us), cmp_u32);
-    uint32_t p50 = lat_n ? lat_us[lat_n / 2] : 0, p99 = lat_n ? lat_us[lat_n * 99 / 100] : 0,
-             p999 = lat_n ? lat_us[lat_n * 999 / 1000] : 0, mx = lat_n ? lat_us[lat_n - 1] : 0;
+    /* Every send time is known now: each delivery's latency. */
+    uint32_t *lat_us = calloc(lat_n ? lat_n : 1, sizeof(*lat_us));
+    size_t untimed = 0;
+    for (size_t i = 0; i < lat_n; i++) {
+        int64_t sent = t_send[dl[i].k];
+        if (!sent) {
+            untimed++;
+            continue;
+        }
+        int64_t d = (int64_t)dl[i].t_us - (sent - tp) / 1000;
+        lat_us[i - untimed] = d < 0 ? 0 : (uint32_t)d;
+    }
+    size_t timed = lat_n - untimed;
+    qsort(lat_us, timed, sizeof(*lat_us), cmp_u32);
+    uint32_t p50 = timed ? lat_us[timed / 2] : 0, p99 = timed ? lat_us[timed * 99 / 100] : 0,
+             p999 = timed ? lat_us[timed * 999 / 1000] : 0, mx = timed ? lat_us[timed - 1] : 0;
     int open_at_end = 0;
     for (int i = 0; i < subs_n; i++)
         open_at_end += subs[i].state == 1;
@@ -515,10 +638,29 @@ main(int argc, char **argv)
     printf("events=%d\nrate=%d\nexpected=%lld\ndelivered=%zu\nout_of_order=%lld\n", events_n, rate,
            expected, lat_n, dup_or_gap);
     printf("delivered_per_s=%.0f\n", span > 0 ? (double)lat_n / span : 0);
-    /* The publisher waits for each answer, so a slow publish lowers the rate. */
-    double pub_span = (double)(t_send[events_n] - t_send[1]) / 1e9;
+    /* Open-loop: below the rate only if every publisher connection was
+     * waiting for an answer when a publish fell due (pub_late_*). */
+    int64_t first_req = 0, last_req = 0;
+    uint32_t *late = calloc((size_t)events_n, sizeof(*late));
+    size_t late_n = 0;
+    for (int k = 1; k <= events_n; k++) {
+        if (!t_req[k])
+            continue;
+        if (!first_req || t_req[k] < first_req)
+            first_req = t_req[k];
+        if (t_req[k] > last_req)
+            last_req = t_req[k];
+        int64_t l = t_req[k] - (tp + (int64_t)(k - 1) * (1000000000LL / rate));
+        late[late_n++] = l < 0 ? 0 : (uint32_t)(l / 1000);
+    }
+    qsort(late, late_n, sizeof(*late), cmp_u32);
+    double pub_span = (double)(last_req - first_req) / 1e9;
     printf("published_per_s=%.1f\n",
            events_n > 1 && pub_span > 0 ? (double)(events_n - 1) / pub_span : (double)rate);
+    printf("pub_late_p99_ms=%.2f\npub_late_max_ms=%.2f\n",
+           late_n ? late[late_n * 99 / 100] / 1000.0 : 0, late_n ? late[late_n - 1] / 1000.0 : 0);
+    printf("untimed=%zu\n", untimed);
+    free(late);
     printf("lat_p50_ms=%.2f\nlat_p99_ms=%.2f\nlat_p999_ms=%.2f\nlat_max_ms=%.2f\n", p50 / 1000.0,
            p99 / 1000.0, p999 / 1000.0, mx / 1000.0);
     printf("open_at_end=%d\n", open_at_end);
@@ -526,8 +668,8 @@ main(int argc, char **argv)
              *spread = calloc((size_t)events_n, sizeof(*spread));
     size_t ack_n = 0, spread_n = 0;
     for (int k = 1; k <= events_n; k++) {
-        if (t_ack[k] > t_send[k])
-            ack[ack_n++] = (uint32_t)((t_ack[k] - t_send[k]) / 1000);
+        if (t_ack[k] > t_req[k] && t_req[k])
+            ack[ack_n++] = (uint32_t)((t_ack[k] - t_req[k]) / 1000);
         if (t_first[k])
             spread[spread_n++] = (uint32_t)((t_last[k] - t_first[k]) / 1000);
     }
@@ -547,9 +689,11 @@ main(int argc, char **argv)
             close(subs[i].fd);
     free(subs);
     free(t_send);
+    free(t_req);
     free(t_ack);
     free(t_first);
     free(t_last);
     free(lat_us);
+    free(dl);
     return lat_n == (size_t)expected ? 0 : 1;
 }
