@@ -13,7 +13,7 @@
  * server used while publishing.
  *
  * The publisher is open-loop: the k-th publish is due k-1 gaps (1/R) after
- * the first, and C threads (--pub-conns, 8), each with its own keep-alive
+ * the first, and C threads (--pub-conns, 64), each with its own keep-alive
  * connection (a new one when the server closes it), take the next due
  * publish as soon as they are free, so a slow answer does not hold back the
  * next publish unless C of them are outstanding at once (pub_late_* says).
@@ -73,7 +73,7 @@ struct delivery {
 };
 
 static int port, subs_n = 10000, rate = 100, events_n = 1000, per_ip = 250, warmup_n;
-static int pub_conns = 8;
+static int pub_conns = 64;
 static const char *sub_path, *pub_path, *mode = "tyndau";
 static long pid;
 static int64_t t_pub0;            /* ns: publishing began; the first publish is due */
