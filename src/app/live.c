@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "base/util.h"
+#include "base/xalloc.h"
 #include "realtime/sse.h"
 
 /* Staff workflow, not news for the public: a case given to an official. */
@@ -35,20 +37,29 @@ to_hub_event(const struct store_event *ev)
     };
 }
 
+/* The events of one commit go to the hub in one pass. */
 static void
 sink(const struct store_event *evs, size_t n, void *arg)
 {
     struct app *app = arg;
+    struct hub_event one[8] = {0}, *hevs = n <= ARRAY_LEN(one) ? one : xmalloc(n * sizeof(*hevs));
+    enum err errs_one[8], *errs = n <= ARRAY_LEN(errs_one) ? errs_one : xmalloc(n * sizeof(*errs));
+    for (size_t i = 0; i < n; i++)
+        hevs[i] = to_hub_event(&evs[i]);
+    hub_publish_n(app->hub, hevs, n, errs);
     for (size_t i = 0; i < n; i++) {
-        struct hub_event ev = to_hub_event(&evs[i]);
-        enum err e = hub_publish(app->hub, &ev);
-        if (e == ERR_TOOBIG)
+        if (errs[i] == ERR_TOOBIG)
             log_warn("live: event %lld (%s) is larger than a subscriber's queue; only a replay"
                      " from the store delivers it",
-                     (long long)ev.id, ev.kind);
-        else if (e && e != ERR_UNAVAILABLE)
-            log_warn("live: event %lld not published: %s", (long long)ev.id, err_name(e));
+                     (long long)hevs[i].id, hevs[i].kind);
+        else if (errs[i] && errs[i] != ERR_UNAVAILABLE)
+            log_warn("live: event %lld not published: %s", (long long)hevs[i].id,
+                     err_name(errs[i]));
     }
+    if (hevs != one)
+        free(hevs);
+    if (errs != errs_one)
+        free(errs);
 }
 
 enum err

@@ -39,7 +39,14 @@
 #define QUEUE_MAX_DEFAULT ((size_t)256 * 1024)
 #define RING_COUNT_DEFAULT 4096
 #define HEARTBEAT_MS_DEFAULT 15000
-#define QUEUE_CAP_MIN 8 /* slots of a queue's first array; a drained larger one is freed */
+#define QUEUE_CAP_MIN 8 /* slots of a queue's first array */
+/* A drained queue keeps an array of up to this many slots (512 bytes) for
+ * the next burst; a larger one is freed. Measured (BENCHMARKS.md, section
+ * 6): at 100 events/s a writer's pass takes tens of frames per subscriber,
+ * and freeing the array after each pass cost a malloc and a free per
+ * subscriber per pass. */
+#define QUEUE_CAP_KEEP 64
+#define FAN_BATCH 16 /* frames one fan-out pass takes at most */
 /* Measured (BENCHMARKS.md, section 6): on 2 cores shared with the client a
  * second writer slows the fan-out down. */
 #define WRITERS_DEFAULT 1
@@ -447,26 +454,35 @@ detach_locked(struct hub *h, size_t i)
     hub_sub_unref(s, __func__);
 }
 
-/* Queue f (a reference the caller already holds for it) to s, or drop s if
- * its queue would pass queue_max. A ping is not queued behind another. */
+/* Queue the m frames fs (their references are the caller's to count) to
+ * s, in order, or drop s at the first that would pass queue_max; a ping is
+ * not queued behind another. Sets queued[j] for each frame whose reference
+ * was taken (queued, or queued and then freed by the drop). One lock and
+ * one wake (or writer hand-over) for all of them. */
 static enum enqueued
-enqueue(struct hub *h, struct hub_sub *s, struct frame *f, struct due *d)
+enqueue(struct hub *h, struct hub_sub *s, struct frame *const *fs, size_t m, bool *queued,
+        struct due *d)
 {
-    enum enqueued r = ENQ_QUEUED;
+    enum enqueued r = ENQ_SKIPPED;
     pthread_mutex_lock(&s->mu);
-    if (f == h->ping && queue_tail(s) == h->ping) {
-        r = ENQ_SKIPPED;
-    } else if (f->len > h->queue_max - s->queued_len) {
-        /* A writer that stopped inside a frame leaves the stream torn: it
-         * must end without the chunked terminator. */
-        if (s->fd >= 0 && s->off)
-            s->failed = true;
-        queue_clear(s);
-        s->dropped = true;
-        r = ENQ_DROPPED;
-        log_debug("hub: sub %p dropped at event %lld", (void *)s, (long long)f->id);
-    } else {
+    for (size_t j = 0; j < m; j++) {
+        struct frame *f = fs[j];
+        if (f == h->ping && queue_tail(s) == h->ping)
+            continue;
+        if (f->len > h->queue_max - s->queued_len) {
+            /* A writer that stopped inside a frame leaves the stream torn:
+             * it must end without the chunked terminator. */
+            if (s->fd >= 0 && s->off)
+                s->failed = true;
+            queue_clear(s); /* this pass's frames too: their references were taken */
+            s->dropped = true;
+            r = ENQ_DROPPED;
+            log_debug("hub: sub %p dropped at event %lld", (void *)s, (long long)f->id);
+            break;
+        }
         queue_push(s, f);
+        queued[j] = true;
+        r = ENQ_QUEUED;
     }
     if (r != ENQ_SKIPPED)
         due_collect(d, s);
@@ -474,32 +490,50 @@ enqueue(struct hub *h, struct hub_sub *s, struct frame *f, struct due *d)
     return r;
 }
 
-/* Queue f to every subscriber that wants it (all of them for the ping):
- * one reference per queued copy, dropped subscribers detached. */
+/* Queue the m (at most FAN_BATCH) frames fs, in order, to every subscriber
+ * that wants them (all of them for the ping), in one pass: one reference
+ * per queued copy, dropped subscribers detached. */
 static void
-fan_out(struct hub *h, struct frame *f, struct due *d)
+fan_out(struct hub *h, struct frame *const *fs, size_t m, struct due *d)
 {
-    struct hub_event ev = frame_event(f);
-    size_t refs = h->sub_count, used = 0;
-    /* One atomic add up front instead of one per subscriber; the caller's
-     * own reference keeps f alive while the surplus is given back. */
-    frame_ref_n(f, refs);
+    struct hub_event evs[FAN_BATCH];
+    size_t used[FAN_BATCH] = {0}, refs = h->sub_count;
+    assert(m <= FAN_BATCH);
+    /* One atomic add per frame up front instead of one per subscriber; the
+     * caller's own reference keeps each alive while the surplus is given
+     * back. */
+    for (size_t j = 0; j < m; j++) {
+        evs[j] = frame_event(fs[j]);
+        frame_ref_n(fs[j], refs);
+    }
     for (size_t i = 0; i < h->sub_count;) {
         struct hub_sub *s = h->subs[i];
-        if (f != h->ping && (ev.id <= s->after || !hub_filter_match(&s->filter, &ev))) {
+        struct frame *mine[FAN_BATCH];
+        size_t idx[FAN_BATCH], k = 0;
+        bool queued[FAN_BATCH] = {0};
+        for (size_t j = 0; j < m; j++) {
+            if (fs[j] != h->ping &&
+                (evs[j].id <= s->after || !hub_filter_match(&s->filter, &evs[j])))
+                continue;
+            mine[k] = fs[j];
+            idx[k++] = j;
+        }
+        if (!k) {
             i++;
             continue;
         }
-        enum enqueued r = enqueue(h, s, f, d);
+        enum enqueued r = enqueue(h, s, mine, k, queued, d);
+        for (size_t j = 0; j < k; j++)
+            used[idx[j]] += queued[j];
         if (r == ENQ_DROPPED) {
             h->dropped_count++;
             detach_locked(h, i); /* slot i now holds a subscriber not yet seen */
             continue;
         }
-        used += r == ENQ_QUEUED;
         i++;
     }
-    frame_unref_n(f, refs - used);
+    for (size_t j = 0; j < m; j++)
+        frame_unref_n(fs[j], refs - used[j]);
 }
 
 /* ---- direct writes (writer threads) ---- */
@@ -531,7 +565,7 @@ queue_sent(struct hub_sub *s, size_t n)
         s->queued_len -= f->len;
         frame_unref_n(f, 1);
     }
-    if (!s->q_count && s->q_cap > QUEUE_CAP_MIN) {
+    if (!s->q_count && s->q_cap > QUEUE_CAP_KEEP) {
         free(s->q);
         s->q = NULL;
         s->q_cap = s->q_head = 0;
@@ -800,31 +834,50 @@ ring_push(struct hub *h, struct frame *f)
     h->ring_head = (h->ring_head + 1) % h->ring_count;
 }
 
+void
+hub_publish_n(struct hub *h, const struct hub_event *evs, size_t n, enum err *errs)
+{
+    for (size_t at = 0; at < n; at += FAN_BATCH) {
+        size_t m = MIN(n - at, (size_t)FAN_BATCH), kept = 0;
+        struct frame *fs[FAN_BATCH] = {0}, *keep[FAN_BATCH];
+        struct due d = {0};
+        for (size_t j = 0; j < m; j++) {
+            const struct hub_event *ev = &evs[at + j];
+            if (ev->id <= 0 || !ev->json || !sse_event_name_valid(ev->kind))
+                errs[at + j] = ERR_INVALID;
+            else
+                errs[at + j] = frame_new(ev, h->queue_max, &fs[j]);
+        }
+        pthread_mutex_lock(&h->mu);
+        for (size_t j = 0; j < m; j++) {
+            if (!fs[j])
+                continue;
+            if (h->closed) {
+                errs[at + j] = ERR_UNAVAILABLE;
+            } else if (fs[j]->id <= h->last_id) {
+                errs[at + j] = ERR_CONFLICT;
+            } else {
+                h->last_id = fs[j]->id;
+                h->published_count++;
+                ring_push(h, fs[j]);
+                keep[kept++] = fs[j];
+            }
+        }
+        if (kept)
+            fan_out(h, keep, kept, &d);
+        pthread_mutex_unlock(&h->mu);
+        due_run(h, &d);
+        for (size_t j = 0; j < m; j++)
+            if (fs[j])
+                frame_unref_n(fs[j], 1);
+    }
+}
+
 enum err
 hub_publish(struct hub *h, const struct hub_event *ev)
 {
-    struct frame *f = NULL;
-    struct due d = {0};
     enum err e;
-    if (ev->id <= 0 || !ev->json || !sse_event_name_valid(ev->kind))
-        return ERR_INVALID;
-    e = frame_new(ev, h->queue_max, &f);
-    if (e)
-        return e;
-    pthread_mutex_lock(&h->mu);
-    if (h->closed) {
-        e = ERR_UNAVAILABLE;
-    } else if (ev->id <= h->last_id) {
-        e = ERR_CONFLICT;
-    } else {
-        h->last_id = ev->id;
-        h->published_count++;
-        ring_push(h, f);
-        fan_out(h, f, &d);
-    }
-    pthread_mutex_unlock(&h->mu);
-    due_run(h, &d);
-    frame_unref_n(f, 1);
+    hub_publish_n(h, ev, 1, &e);
     return e;
 }
 
@@ -971,8 +1024,8 @@ queue_read(struct hub_sub *s, char *out, size_t max)
         }
     }
     s->queued_len -= n;
-    if (!s->q_count && s->q_cap > QUEUE_CAP_MIN) {
-        /* A burst grew the array: give it back once drained. */
+    if (!s->q_count && s->q_cap > QUEUE_CAP_KEEP) {
+        /* A large burst grew the array: give it back once drained. */
         free(s->q);
         s->q = NULL;
         s->q_cap = s->q_head = 0;
@@ -1021,7 +1074,7 @@ hub_heartbeat(struct hub *h)
 {
     struct due d = {0};
     pthread_mutex_lock(&h->mu);
-    fan_out(h, h->ping, &d);
+    fan_out(h, &h->ping, 1, &d);
     pthread_mutex_unlock(&h->mu);
     due_run(h, &d);
 }

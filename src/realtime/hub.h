@@ -3,7 +3,8 @@
  * rows in the store's events table; the hub is only a cache of the newest
  * of them (for a cheap Last-Event-ID replay) plus the wake-up of waiting
  * streams. Exports struct hub_event, struct hub_filter, hub_filter_match(),
- * struct hub_opts, hub_new(), hub_free(), hub_publish(), hub_subscribe(),
+ * struct hub_opts, hub_new(), hub_free(), hub_publish(), hub_publish_n(),
+ * hub_subscribe(),
  * hub_unsubscribe(), hub_sub_ref(), hub_sub_unref(), hub_sub_gap(),
  * hub_sub_read(), hub_sub_attach(), hub_sub_queued_len(), hub_heartbeat(),
  * hub_heartbeat_start(), hub_heartbeat_stop(), hub_close_all() and
@@ -179,6 +180,15 @@ void hub_free(struct hub *h);
  * ERR_UNAVAILABLE: after hub_close_all().
  * On any error nothing changes. */
 enum err hub_publish(struct hub *h, const struct hub_event *ev);
+
+/* Publish the n events of one commit (ids increasing) as hub_publish()
+ * would publish each in turn, in one pass over the subscribers: each one
+ * that any of them reaches is locked, queued to and woken (or handed to its
+ * writer) once for all of them. errs[i] (the caller's n slots) is set to event
+ * i's result as hub_publish() gives it; an event in error is left out and
+ * the others are published. A subscriber that the batch overfills is
+ * dropped at the event that does not fit. n 0: nothing. */
+void hub_publish_n(struct hub *h, const struct hub_event *evs, size_t n, enum err *errs);
 
 /* A new subscriber with filter f (borrowed; its strings are copied). Its
  * queue starts with the ring's events that f matches and whose id is above

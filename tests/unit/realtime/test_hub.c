@@ -3,7 +3,9 @@
  * replay from the ring after a Last-Event-ID, the gap the store must fill
  * (ring evicted, start_id, replay larger than half a queue), a client ahead
  * of the hub, the bounded queue (10 MB to a subscriber that never reads),
- * partial reads, exactly one wake per armed wait under 4 publishers, a
+ * partial reads, the events of one commit published in one pass
+ * (per-event results, filters, order, one wake, a drop inside the batch),
+ * exactly one wake per armed wait under 4 publishers, a
  * heartbeat and 1 reader, heartbeats, close_all, unsubscribe waiting for a
  * running wake, hub_free with subscribers left, and reference counting
  * (leaks show under make check). Attached sockets (direct writes): exact
@@ -307,6 +309,90 @@ publish_refuses(void **state)
     assert_drain_range(s, 1, 1);
     sub_end(s);
     hub_free(h);
+}
+
+/* hub_publish_n(): each event as hub_publish() would take it, filtered per
+ * subscriber, in id order, with one wake for the whole batch. */
+static void
+publish_n_batch(void **state)
+{
+    struct waker w;
+    waker_init(&w);
+    struct hub *h = hub_new(&(struct hub_opts){.queue_max_bytes = 1000});
+    struct hub_sub *roads =
+        hub_subscribe(h, &(struct hub_filter){.agency = "roads"}, HUB_LIVE, waker_wake, &w);
+    struct hub_sub *pub_s = hub_subscribe(h, &public_filter, HUB_LIVE, waker_wake, &w);
+    enum hub_read_state st;
+    char tmp[16];
+    char big[600];
+    (void)state;
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(pub(h, 2, "roads", "{}"), ERR_OK);
+    assert_drain_range(roads, 2, 2); /* both armed now */
+    assert_drain_range(pub_s, 2, 2);
+    const struct hub_event evs[] = {
+        {.id = 3, .kind = "appeal.registered", .agency = "roads", .json = "{}"},
+        {.id = 2, .kind = "appeal.registered", .agency = "roads", .json = "{}"}, /* repeat */
+        {.id = 4, .kind = "appeal.registered", .agency = "water", .json = "{}"},
+        {.id = 5, .kind = "Bad", .agency = "roads", .json = "{}"},
+        {.id = 6, .kind = "appeal.assigned", .agency = "roads", .json = "{}", .internal = true},
+        {.id = 7, .kind = "appeal.registered", .agency = "roads", .json = "{}"},
+    };
+    enum err errs[ARRAY_LEN(evs)];
+    hub_publish_n(h, evs, ARRAY_LEN(evs), errs);
+    assert_int_equal(errs[0], ERR_OK);
+    assert_int_equal(errs[1], ERR_CONFLICT);
+    assert_int_equal(errs[2], ERR_OK);
+    assert_int_equal(errs[3], ERR_INVALID);
+    assert_int_equal(errs[4], ERR_OK);
+    assert_int_equal(errs[5], ERR_OK);
+    assert_true(waker_wait(&w, 2, 2000));
+    usleep(20000);
+    assert_int_equal(waker_count(&w), 2); /* one per waiting subscriber */
+    struct buf b = BUF_INIT(1 << 16);
+    const int64_t roads_ids[] = {3, 6, 7}, public_ids[] = {3, 4, 7};
+    const char *roads_kinds[] = {"appeal.registered", "appeal.assigned", "appeal.registered"};
+    for (size_t i = 0; i < ARRAY_LEN(roads_ids); i++)
+        assert_int_equal(sse_frame(&b, roads_ids[i], roads_kinds[i], "{}"), ERR_OK);
+    buf_putc(&b, '\0');
+    assert_drain(roads, b.p, HUB_EMPTY);
+    buf_fini(&b);
+    b = BUF_INIT(1 << 16);
+    for (size_t i = 0; i < ARRAY_LEN(public_ids); i++)
+        assert_int_equal(sse_frame(&b, public_ids[i], "appeal.registered", "{}"), ERR_OK);
+    buf_putc(&b, '\0');
+    assert_drain(pub_s, b.p, HUB_EMPTY); /* the internal event is not public */
+    buf_fini(&b);
+    uint64_t published, dropped;
+    hub_stats(h, NULL, &dropped, &published);
+    assert_int_equal(published, 5);
+    /* A batch that overfills a queue drops its subscriber inside the batch;
+     * the other still has every event. */
+    const struct hub_event fat[] = {
+        {.id = 8, .kind = "appeal.registered", .agency = "roads", .json = big},
+        {.id = 9, .kind = "appeal.registered", .agency = "water", .json = big},
+    };
+    hub_publish_n(h, fat, ARRAY_LEN(fat), errs);
+    assert_int_equal(errs[0], ERR_OK);
+    assert_int_equal(errs[1], ERR_OK);
+    assert_true(hub_sub_read(pub_s, tmp, sizeof(tmp), &st) == 0 && st == HUB_DROPPED);
+    assert_int_equal(hub_sub_queued_len(pub_s), 0);
+    hub_stats(h, NULL, &dropped, NULL);
+    assert_int_equal(dropped, 1);
+    char *want = frame(8, big);
+    assert_drain(roads, want, HUB_EMPTY);
+    free(want);
+    /* Nothing at all is not an error; after close_all every event is
+     * ERR_UNAVAILABLE. */
+    hub_publish_n(h, evs, 0, errs);
+    hub_close_all(h);
+    hub_publish_n(h, &evs[5], 1, errs);
+    assert_int_equal(errs[0], ERR_UNAVAILABLE);
+    sub_end(roads);
+    sub_end(pub_s);
+    hub_free(h);
+    waker_fini(&w);
 }
 
 /* Agency subscribers get their agency's events, live and in replay. */
@@ -1225,6 +1311,7 @@ main(void)
         cmocka_unit_test(order_and_duplicates),
         cmocka_unit_test(publish_refuses),
         cmocka_unit_test(filter_applies),
+        cmocka_unit_test(publish_n_batch),
         cmocka_unit_test(replay_after_id),
         cmocka_unit_test(gap_when_ring_evicted),
         cmocka_unit_test(gap_when_replay_too_big),
