@@ -356,6 +356,7 @@ publish_on(struct pconn *c, long long k, int64_t *sent, char *resp, size_t cap)
                       "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\n"
                       "Content-Length: %d\r\n\r\n%s",
                       pub_path, plain_mode() ? "text/plain" : "application/json", bl, body);
+    resp[0] = '\0'; /* nothing of an earlier answer is read as this one's */
     for (int attempt = 0; attempt < 2; attempt++) {
         bool reused = c->fd >= 0;
         if (!reused && (c->fd = pub_connect()) < 0)
@@ -416,15 +417,17 @@ publisher(void *arg)
         int st = publish_on(&c, k, &sent, resp, sizeof(resp));
         t_req[k] = sent;
         t_ack[k] = now_ns();
-        if (st < 200 || st >= 300)
-            fprintf(stderr, "sse_bench: publish %lld: status %d\n", k, st);
         long long num = k;
-        if (!plain_mode())
+        if (st < 200 || st >= 300) {
+            fprintf(stderr, "sse_bench: publish %lld: status %d\n", k, st);
+            num = -1; /* no event: its deliveries, if any, stay untimed */
+        } else if (!plain_mode()) {
             num = reg_number(resp, strlen(resp));
+            if (num < 1 || num > events_n)
+                fprintf(stderr, "sse_bench: publish %lld: no event number in the answer\n", k);
+        }
         if (num >= 1 && num <= events_n)
             t_send[num] = sent;
-        else
-            fprintf(stderr, "sse_bench: publish %lld: no event number in the answer\n", k);
         atomic_fetch_add(&published, 1);
     }
     if (c.fd >= 0)
