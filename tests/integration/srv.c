@@ -191,25 +191,36 @@ xprintf(const char *fmt, ...)
     return p;
 }
 
-static char *
-read_file(const char *path, size_t *len)
+char *
+srv_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    size_t n = 0, cap = 4096;
+    if (!f)
+        return NULL;
+    size_t n = 0, cap = 4096, got;
     char *p = xmalloc(cap);
-    if (f) {
-        size_t got;
-        while ((got = fread(p + n, 1, cap - n - 1, f)) > 0) {
-            n += got;
-            if (cap - n - 1 == 0)
-                p = xrealloc(p, cap *= 2);
-        }
-        fclose(f);
+    while ((got = fread(p + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0)
+            p = xrealloc(p, cap *= 2);
     }
+    fclose(f);
     p[n] = '\0';
     if (len)
         *len = n;
     return p;
+}
+
+/* srv_read_file(), with a file that cannot be read taken as empty. */
+static char *
+read_file(const char *path, size_t *len)
+{
+    char *p = srv_read_file(path, len);
+    if (p)
+        return p;
+    if (len)
+        *len = 0;
+    return xstrdup("");
 }
 
 static const char *

@@ -77,7 +77,10 @@ int srv_port(const struct srv *s);
 pid_t srv_pid(const struct srv *s);
 const char *srv_dir(const struct srv *s);     /* the temp dir */
 const char *srv_db_path(const struct srv *s); /* the SQLite file */
-const char *srv_db_url(const struct srv *s);  /* the --db value */
+/* The whole file at path, NUL-terminated, its length in *len (may be NULL);
+ * NULL if it cannot be opened. Caller frees. */
+char *srv_read_file(const char *path, size_t *len);
+const char *srv_db_url(const struct srv *s); /* the --db value */
 /* Print the last lines of the server's stderr log (on failures). */
 void srv_dump_log(const struct srv *s, int lines);
 

@@ -19,23 +19,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "base/buf.h"
 #include "integration/srv.h"
-
-static char *
-slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct buf b = BUF_INIT(1 << 24);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_detach(&b, NULL);
-}
 
 /* The .eml files of dir, up to max, read whole (caller frees each). */
 static size_t
@@ -50,7 +34,7 @@ spool_read(const char *dir, char **out, size_t max)
         size_t len = strlen(de->d_name);
         if (len < 5 || strcmp(de->d_name + len - 4, ".eml") != 0 || de->d_name[0] == '.')
             continue;
-        out[n] = slurp(t_printf("%s/%s", dir, de->d_name));
+        out[n] = srv_read_file(t_printf("%s/%s", dir, de->d_name), NULL);
         assert_non_null(out[n]);
         n++;
     }
@@ -165,7 +149,7 @@ answered_appeal_mails_the_citizen(void **state)
         srv_db_int(s, "SELECT count(*) FROM outbox WHERE channel = ?1 AND sent_at > 0", "email"),
         2);
 
-    char *log = slurp(t_printf("%s/stderr.log", srv_dir(s)));
+    char *log = srv_read_file(t_printf("%s/stderr.log", srv_dir(s)), NULL);
     assert_non_null(log);
     assert_null(strstr(log, "aigul@example.kz"));
     assert_null(strstr(log, "Серикова"));
