@@ -121,27 +121,15 @@ features_hash(unsigned tag, const void *p, size_t len)
     return h ? h : 1;
 }
 
-/* The cache key of token t in a text of language text: its normal form,
- * its script and whether the text is Kazakh, which is all its language
- * (word_lang()) depends on, so that a word seen before is not scanned for
- * Kazakh letters again. Eight bytes a step: every word of every text is
- * hashed. */
+/* The cache key of token t in a text of language text: its normal form
+ * (by its hash, which token_split() made), its script and whether the text
+ * is Kazakh, which is all its language (word_lang()) depends on, so that a
+ * word seen before is not scanned for Kazakh letters again. */
 static uint64_t
 word_key(const struct token *t, enum lang text)
 {
-    struct str w = t->norm;
     uint64_t v0 = (uint64_t)t->script << 1 | (text == LANG_ID_KK);
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ (v0 << 56) ^ w.len;
-    size_t i = 0;
-    for (; i + 8 <= w.len; i += 8) {
-        uint64_t v;
-        memcpy(&v, w.p + i, 8);
-        h = (h ^ v) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
-    uint64_t tail = 0;
-    memcpy(&tail, w.p + i, w.len - i);
-    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+    uint64_t h = (t->hash ^ v0 << 56 ^ 0x9E3779B97F4A7C15ull) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
     return h ? h : 1;
 }

@@ -457,21 +457,13 @@ lang_memo_free(struct lang_memo *mm)
     free(mm);
 }
 
+/* The memo's key of t: its normal form's hash (token_split() made it) and
+ * its script, mixed. */
 static uint64_t
 memo_key(const struct token *t)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)t->script << 56 ^ t->norm.len;
-    size_t i = 0;
-    for (; i + 8 <= t->norm.len; i += 8) {
-        uint64_t v;
-        memcpy(&v, t->norm.p + i, 8);
-        h = (h ^ v) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
-    uint64_t tail = 0;
-    memcpy(&tail, t->norm.p + i, t->norm.len - i);
-    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 29;
+    uint64_t h = (t->hash ^ (uint64_t)t->script << 56) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
     return h ? h : 1;
 }
 

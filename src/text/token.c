@@ -137,30 +137,123 @@ scan(struct str s, size_t i, struct token *t, bool *bad)
     return end;
 }
 
+/* The lower case of U+0400..U+045F in UTF-8 (lead byte, then the other),
+ * by (lead byte & 1) << 6 | (other byte & 0x3F) of the letter: D0 80..BF,
+ * D1 80..9F; 0 for D1 A0..BF, which are left to utf8proc. */
+static const uint16_t cyrillic_lower[128] = {
+#define CYR4(x) x, x + 1, x + 2, x + 3
+#define CYR16(x) CYR4(x), CYR4(x + 4), CYR4(x + 8), CYR4(x + 12)
+    CYR16(0xD190), /* U+0400..U+040F -> U+0450..U+045F */
+    CYR16(0xD0B0), /* U+0410..U+041F -> U+0430..U+043F */
+    CYR16(0xD180), /* U+0420..U+042F -> U+0440..U+044F */
+    CYR16(0xD0B0), /* U+0430..U+043F */
+    CYR16(0xD180), /* U+0440..U+044F */
+    CYR16(0xD190), /* U+0450..U+045F */
+#undef CYR16
+#undef CYR4
+};
+
+/*
+ * The token at byte i when it is made of ASCII letters and digits and
+ * basic Cyrillic letters (U+0400..U+045F) only and ends where nothing could
+ * join it: its end, with *t filled and its normal form written at out (and
+ * a NUL after it); 0 otherwise, and the token takes scan() and
+ * fold_token(). Nearly every token of an appeal is such a token, and this
+ * finds and folds it in one step a character, giving what the slow way
+ * gives: the same span, script and normal form.
+ */
+static size_t
+scan_fast(struct str s, size_t i, struct token *t, char *out)
+{
+    size_t end = i, o = 0, letters = 0;
+    bool latin = false, cyr = false, digit = false;
+    while (end < s.len) {
+        unsigned char b = (unsigned char)s.p[end];
+        if (b < 0x80) {
+            if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') {
+                out[o++] = (char)(b | 0x20);
+                letters++;
+                latin = true;
+                digit = false;
+                end++;
+                continue;
+            }
+            if (b >= '0' && b <= '9') {
+                out[o++] = (char)b;
+                digit = true;
+                end++;
+                continue;
+            }
+            /* An apostrophe after a letter, or a point or comma after a
+             * digit, may join what follows. */
+            if ((b == '\'' && o > 0 && !digit) || ((b == '.' || b == ',') && digit))
+                return 0;
+            break;
+        }
+        if (end + 1 >= s.len || (b & 0xFE) != 0xD0)
+            return 0;
+        unsigned char c = (unsigned char)s.p[end + 1];
+        uint16_t low = (c & 0xC0) == 0x80 ? cyrillic_lower[(b & 1) << 6 | (c & 0x3F)] : 0;
+        if (!low)
+            return 0;
+        out[o++] = (char)(low >> 8);
+        out[o++] = (char)(low & 0xFF);
+        letters++;
+        cyr = true;
+        digit = false;
+        end += 2;
+    }
+    out[o] = '\0';
+    t->off = i;
+    t->len = end - i;
+    t->norm = (struct str){out, o};
+    t->kind = letters ? TOKEN_WORD : TOKEN_NUMBER;
+    t->letter_count = letters;
+    if (letters == 0)
+        t->script = TOKEN_SCRIPT_NONE;
+    else if (latin && cyr)
+        t->script = TOKEN_SCRIPT_MIXED;
+    else
+        t->script = latin ? TOKEN_SCRIPT_LATIN : TOKEN_SCRIPT_CYRILLIC;
+    return end;
+}
+
 /* Tokens token_split() finds in one walk, on the stack. */
 enum { TOKEN_STACK = 256 };
 
 /* Walk s; fill t[0 .. max) when it is not NULL. The token count; *bad set
- * if s is not valid UTF-8. */
+ * if s is not valid UTF-8. A token scan_fast() takes has its normal form
+ * written at out (room for the text's bytes and a NUL a token); the others
+ * have none yet (norm.p NULL). */
 static size_t
-walk(struct str s, struct token *t, size_t max, bool *bad)
+walk(struct str s, struct token *t, size_t max, char *out, bool *bad)
 {
-    size_t count = 0;
+    size_t count = 0, o = 0;
     for (size_t i = 0; i < s.len;) {
         unsigned char b = (unsigned char)s.p[i];
+        bool alnum = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+        alnum = alnum || (b >= '0' && b <= '9');
         /* ASCII space and punctuation between tokens, without decoding. */
-        if (b < 0x80 && !((b | 0x20) >= 'a' && (b | 0x20) <= 'z') && !(b >= '0' && b <= '9')) {
+        if (b < 0x80 && !alnum) {
             i++;
             continue;
         }
-        size_t n;
-        int32_t cp = peek(s, i, &n, bad);
-        if (!is_body(cp) || text__is_mark(cp)) {
-            i += n;
-            continue;
-        }
         struct token tmp;
-        size_t end = scan(s, i, &tmp, bad);
+        size_t end = 0;
+        if (alnum || b == 0xD0 || b == 0xD1)
+            end = scan_fast(s, i, &tmp, out + o);
+        if (end) {
+            o += tmp.norm.len + 1;
+        } else {
+            size_t n;
+            int32_t cp = peek(s, i, &n, bad);
+            if (!is_body(cp) || text__is_mark(cp)) {
+                i += n;
+                continue;
+            }
+            end = scan(s, i, &tmp, bad);
+            tmp.norm = (struct str){NULL, 0};
+        }
         if (t && count < max)
             t[count] = tmp;
         count++;
@@ -231,30 +324,65 @@ fold_token(struct arena *a, struct str s, struct token *t)
     return ERR_OK;
 }
 
+uint64_t
+token_hash(struct str w)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ w.len;
+    size_t i = 0;
+    for (; i + 8 <= w.len; i += 8) {
+        uint64_t v;
+        memcpy(&v, w.p + i, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    /* The last len % 8 bytes: the end of the last eight, shifted down,
+     * or byte by byte in a word shorter than eight (no copy of a length
+     * known only now: that is a call). */
+    uint64_t tail = 0;
+    size_t rest = w.len - i;
+    if (rest > 0 && w.len >= 8) {
+        memcpy(&tail, w.p + w.len - 8, 8);
+        tail >>= 8 * (8 - rest);
+    } else {
+        for (size_t k = 0; k < rest; k++)
+            tail |= (uint64_t)(unsigned char)w.p[i + k] << 8 * k;
+    }
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    return h;
+}
+
 enum err
 token_split(struct arena *a, struct str s, struct token **tokens, size_t *count)
 {
     if (s.len > NORMALISE_MAX)
         return ERR_TOOBIG;
     /* One walk for a text of up to TOKEN_STACK tokens (nearly every
-     * appeal); a longer one is walked again into its array. */
+     * appeal); a longer one is walked again into its array, writing the
+     * same normal forms again. A token takes at least one byte and is
+     * followed by a separator or the end, so there are at most
+     * (len + 1) / 2 of them, each with its NUL. */
+    char *out = arena_alloc(a, s.len + s.len / 2 + 2);
     struct token first[TOKEN_STACK];
     bool bad = false;
-    size_t n = walk(s, first, TOKEN_STACK, &bad);
+    size_t n = walk(s, first, TOKEN_STACK, out, &bad);
     if (bad)
         return ERR_INVALID;
     if (n > TOKEN_MAX)
         return ERR_TOOBIG;
     struct token *t = n ? ARENA_ARRAY(a, struct token, n) : NULL;
     if (n > TOKEN_STACK)
-        (void)walk(s, t, n, &bad);
+        (void)walk(s, t, n, out, &bad);
     else if (n > 0) /* memcpy() wants a pointer even for 0 bytes */
         memcpy(t, first, n * sizeof(*t));
     for (size_t k = 0; k < n; k++) {
-        enum err e = fold_token(a, s, &t[k]);
-        /* A valid slice of valid UTF-8 at character bounds is valid. */
-        if (e)
-            return e;
+        if (!t[k].norm.p) {
+            enum err e = fold_token(a, s, &t[k]);
+            /* A valid slice of valid UTF-8 at character bounds is valid. */
+            if (e)
+                return e;
+        }
+        t[k].hash = token_hash(t[k].norm);
     }
     *tokens = t;
     *count = n;

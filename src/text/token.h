@@ -1,8 +1,8 @@
 /*
  * token.h - split text into words and numbers, each with its byte span in
  * the original text and its normalised form. Exports struct token,
- * enum token_kind, enum token_script, token_split() and TOKEN_MAX. Pure and
- * thread-safe.
+ * enum token_kind, enum token_script, token_split(), token_hash() and
+ * TOKEN_MAX. Pure and thread-safe.
  *
  * A word is a run of letters (any script: Latin, Cyrillic with the Kazakh
  * letters ә ғ қ ң ө ұ ү һ і, ...), combining marks and digits, with an
@@ -17,6 +17,7 @@
 #define TEXT_TOKEN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/arena.h"
 #include "base/err.h"
@@ -42,7 +43,12 @@ struct token {
     enum token_kind kind;
     enum token_script script;
     size_t letter_count; /* letters in it (code points) */
+    uint64_t hash;       /* token_hash(norm) */
 };
+
+/* A 64-bit hash of a normal form, eight bytes a step: the key its
+ * per-word caches find a token by. */
+uint64_t token_hash(struct str w);
 
 /*
  * Split s (valid UTF-8) into tokens, in text order: *tokens (an array of

@@ -169,6 +169,76 @@ fold_matches_normalise(void **state)
     arena_free(a);
 }
 
+/* The hash is token_hash() of the normal form, so the same word in any
+ * case, taken the quick way (ASCII and basic Cyrillic, ending at a space)
+ * or the slow one (ending at a guillemet, or with a Kazakh letter in it),
+ * has the same hash; other words differ. */
+static void
+hash_follows_normal_form(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    const char *text = "Ёлка ёЛКА «ёлка» ЁЛКАҚ ёлкақ, apple APPLE's Apple» 12.5 12,5 ёлкa";
+    struct token *t;
+    size_t n;
+    assert_int_equal(token_split(a, str_from_cstr(text), &t, &n), ERR_OK);
+    assert_int_equal(n, 11);
+    for (size_t i = 0; i < n; i++)
+        assert_true(t[i].hash == token_hash(t[i].norm));
+    assert_true(t[0].hash == t[1].hash && t[1].hash == t[2].hash);
+    assert_true(t[3].hash == t[4].hash && t[3].hash != t[0].hash);
+    assert_true(t[5].hash == t[7].hash);
+    assert_true(str_cstr_eq(t[6].norm, "apple's") && t[6].hash != t[5].hash);
+    assert_true(t[8].hash != t[9].hash);
+    assert_true(t[10].script == TOKEN_SCRIPT_MIXED && t[10].hash != t[0].hash);
+    /* every length from 0 to 24 bytes: the tail is read both ways */
+    char w[32];
+    for (size_t len = 0; len <= 24; len++) {
+        memset(w, 'a', len);
+        uint64_t h = token_hash((struct str){w, len});
+        w[len] = 'b';
+        assert_true(len == 0 || h != token_hash((struct str){w + 1, len}));
+        assert_true(h == token_hash((struct str){w, len}));
+        for (size_t k = 0; k < len; k++) {
+            w[k] = 'c';
+            assert_true(h != token_hash((struct str){w, len}));
+            w[k] = 'a';
+        }
+    }
+    arena_free(a);
+}
+
+/* Every basic Cyrillic letter (the quick way's table), alone and first in
+ * a Cyrillic word, folds as normalise_text() folds it. */
+static void
+cyrillic_alone_and_first(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    for (int32_t cp = 0x400; cp <= 0x45F; cp++) {
+        char w[16];
+        size_t n = (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)w);
+        for (int form = 0; form < 2; form++) {
+            size_t len = n;
+            if (form == 1) {
+                memcpy(w + len, "\xD0\x96\xD0\xB6", 4); /* Жж */
+                len += 4;
+            }
+            struct str word = {w, len}, want;
+            struct token *t;
+            size_t count;
+            assert_int_equal(token_split(a, word, &t, &count), ERR_OK);
+            assert_int_equal(count, 1);
+            assert_int_equal(t[0].script, TOKEN_SCRIPT_CYRILLIC);
+            assert_int_equal(normalise_text(a, word, &want), ERR_OK);
+            if (!str_eq(t[0].norm, want))
+                fail_msg("U+%04X: [%.*s], want [%.*s]", (unsigned)cp, (int)t[0].norm.len,
+                         t[0].norm.p, (int)want.len, want.p);
+        }
+    }
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -181,6 +251,8 @@ main(void)
         cmocka_unit_test(offsets_survive_decomposed_and_invisible),
         cmocka_unit_test(empty_and_bad),
         cmocka_unit_test(fold_matches_normalise),
+        cmocka_unit_test(hash_follows_normal_form),
+        cmocka_unit_test(cyrillic_alone_and_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
