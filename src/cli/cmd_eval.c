@@ -22,20 +22,23 @@
 #include "pipeline/router.h"
 
 #define FILE_MAX ((size_t)1 << 30)
-enum { FOLDS_MAX = 100, CONFUSED_SHOWN = 10 };
+enum { FOLDS_MAX = 100, CONFUSED_SHOWN = 10, MIN_COUNT_MAX = 1000 };
 
 static const char usage[] =
     "usage: tyndau eval --train A (--test B | --folds K) --text-col N --label-col M\n"
-    "         [--no-header] [--jsonl] [--json] [--seed S] [--c C]\n"
+    "         [--no-header] [--jsonl] [--json] [--seed S] [--c C] [--min-count M]\n"
     "         [--folds-out F | --folds-from F] [--predictions-out P]\n"
     "  columns by number (1 for the first) or header name / JSON key; CSV unless the\n"
     "  file name ends in .jsonl or .ndjson, or --jsonl; HTML in the text is stripped\n"
     "  --folds-out writes each row's fold (0..K-1, one a line); --folds-from reads them\n"
     "  --predictions-out writes the predicted label of each test row, one a line\n"
+    "  --min-count M leaves out features in fewer than M training rows (default: 2\n"
+    "  from 1000 rows on, else 1)\n"
     "       tyndau eval dedupe ...   (near-duplicate search; see tyndau eval dedupe --help)\n";
 
-static const char *const valued[] = {"train", "test", "folds",     "text_col",   "label_col",
-                                     "seed",  "c",    "folds_out", "folds_from", "predictions_out"};
+static const char *const valued[] = {
+    "train", "test",      "folds",      "text_col",        "label_col", "seed",
+    "c",     "folds_out", "folds_from", "predictions_out", "min_count"};
 static const char *const switches[] = {"json", "no_header", "jsonl"};
 
 struct args {
@@ -459,6 +462,14 @@ cmd_eval(struct config *c, struct config_args *a)
         fprintf(stderr, "tyndau: eval: --c must be a number in (0, 1e6]\n");
         return 2;
     }
+    uint64_t min_count = 0;
+    if (arg(&g, "min_count") &&
+        (str_to_u64(str_from_cstr(arg(&g, "min_count")), MIN_COUNT_MAX, &min_count) ||
+         min_count == 0)) {
+        fprintf(stderr, "tyndau: eval: --min-count must be a whole number from 1 to %d\n",
+                MIN_COUNT_MAX);
+        return 2;
+    }
     int rc = 1;
     struct arena *ar = arena_new();
     struct router *rt = router_new(NULL);
@@ -501,7 +512,7 @@ cmd_eval(struct config *c, struct config_args *a)
     }
     size_t *predicted = ARENA_ARRAY(ar, size_t, n);
     bool *use = ARENA_ARRAY(ar, bool, n);
-    struct classify_opts co = {.c = cval};
+    struct classify_opts co = {.c = cval, .min_count = (size_t)min_count};
     size_t folds = folds_s ? (size_t)k : 1, n_train = 0;
     fold = xcalloc(n, sizeof(*fold));
     if (folds_s && !folds_assign(n, folds, seed, arg(&g, "folds_from"), arg(&g, "folds_out"), fold))

@@ -23,20 +23,22 @@
 #include "pipeline/seed.h"
 #include "pipeline/train.h"
 
-enum { SEED_PER_DEFAULT = 30, CORRECTIONS_MAX = 1000000, SOURCE_MAX = 1000 };
+enum { SEED_PER_DEFAULT = 30, CORRECTIONS_MAX = 1000000, SOURCE_MAX = 1000, MIN_COUNT_MAX = 1000 };
 
 static const char usage[] =
-    "usage: tyndau train [--kind topic|agency] [--folds K] [--c C]\n"
+    "usage: tyndau train [--kind topic|agency] [--folds K] [--c C] [--min-count M]\n"
     "         [--data FILE --text-col N --label-col M [--no-header] [--jsonl]]\n"
     "         [--seed [--seed-per N]] [--corrections]\n"
     "       tyndau train --list\n"
     "  at least one of --data, --seed and --corrections; they add up. --seed is the\n"
     "  generated corpus (topic labels only); --corrections are the appeals officials\n"
     "  routed at triage (topic, agency) or forwarded (agency). K folds, 5 by default\n"
-    "  (0: no cross-validation). The model is stored as the next version of its kind.\n";
+    "  (0: no cross-validation). The model is stored as the next version of its kind.\n"
+    "  --min-count M leaves out features in fewer than M examples (default: 2 from\n"
+    "  1000 examples on, else 1).\n";
 
-static const char *const valued[] = {"kind",     "folds",     "c",       "data",
-                                     "text_col", "label_col", "seed_per"};
+static const char *const valued[] = {"kind",     "folds",     "c",        "data",
+                                     "text_col", "label_col", "seed_per", "min_count"};
 static const char *const switches[] = {"seed", "corrections", "no_header", "jsonl", "list"};
 
 struct args {
@@ -183,6 +185,14 @@ cmd_train(struct config *c, struct config_args *a)
         fprintf(stderr, "tyndau: train: --c must be a number in (0, 1e6]\n");
         return 2;
     }
+    uint64_t min_count = 0;
+    if (arg(&g, "min_count") &&
+        (str_to_u64(str_from_cstr(arg(&g, "min_count")), MIN_COUNT_MAX, &min_count) ||
+         min_count == 0)) {
+        fprintf(stderr, "tyndau: train: --min-count must be a whole number from 1 to %d\n",
+                MIN_COUNT_MAX);
+        return 2;
+    }
     const char *data = arg(&g, "data");
     bool list = sw(&g, "list");
     if (!list && !data && !sw(&g, "seed") && !sw(&g, "corrections")) {
@@ -256,7 +266,8 @@ cmd_train(struct config *c, struct config_args *a)
         goto out;
     }
     struct train_metrics mt;
-    struct train_opts to = {.folds = (size_t)folds, .seed = 1, .classify = {.c = cval}};
+    struct train_opts to = {
+        .folds = (size_t)folds, .seed = 1, .classify = {.c = cval, .min_count = (size_t)min_count}};
     enum err e = train_classifier(rt, ex.v, ex.n, &to, &m, &mt);
     if (e) {
         fprintf(stderr, "tyndau: train: cannot train: %s%s\n", err_name(e),

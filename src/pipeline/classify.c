@@ -282,9 +282,10 @@ label_ok(const char *s)
     return n > 0 && n <= CLASSIFY_LABEL_LEN_MAX;
 }
 
-/* The distinct feature ids of the samples, sorted, into *ids; their count. */
+/* The distinct feature ids of the samples that occur in at least min of
+ * them, sorted, into *ids; their count. A sample lists an id once. */
 static size_t
-distinct_ids(const struct classify_sample *s, size_t n, uint32_t **ids)
+distinct_ids(const struct classify_sample *s, size_t n, size_t min, uint32_t **ids)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
@@ -296,9 +297,14 @@ distinct_ids(const struct classify_sample *s, size_t n, uint32_t **ids)
             v[k++] = s[i].f[j].id;
     qsort(v, k, sizeof(*v), cmp_u32);
     size_t u = 0;
-    for (size_t i = 0; i < k; i++)
-        if (v[i] != 0 && (u == 0 || v[u - 1] != v[i]))
+    for (size_t i = 0; i < k;) {
+        size_t j = i;
+        while (j < k && v[j] == v[i])
+            j++;
+        if (v[i] != 0 && j - i >= min)
             v[u++] = v[i];
+        i = j;
+    }
     *ids = v;
     return u;
 }
@@ -326,8 +332,9 @@ classify_train(const struct classify_sample *s, size_t n, const char *const *lab
     if (classes < 2)
         return ERR_INVALID;
 
+    size_t min = o && o->min_count > 0 ? o->min_count : n >= CLASSIFY_PRUNE_FROM ? 2 : 1;
     uint32_t *ids = NULL;
-    size_t f = distinct_ids(s, n, &ids);
+    size_t f = distinct_ids(s, n, min, &ids);
     if (f > CLASSIFY_FEATURES_MAX) {
         free(ids);
         return ERR_TOOBIG;

@@ -8,10 +8,12 @@
  * classify_label_count(), classify_feature_count(), classify_save(),
  * classify_load(), classify_bytes_version(), classify_free(), the format
  * number CLASSIFY_VERSION and the limits CLASSIFY_LABELS_MAX,
- * CLASSIFY_FEATURES_MAX, CLASSIFY_LABEL_LEN_MAX.
+ * CLASSIFY_FEATURES_MAX, CLASSIFY_LABEL_LEN_MAX, CLASSIFY_SAMPLES_MAX and
+ * CLASSIFY_PRUNE_FROM.
  *
- * Only the features seen in training are kept: a table from feature id to a
- * row of weights, one per class. A feature the model never saw counts 0.
+ * Only the features seen in training are kept (on a large corpus, only
+ * those seen in two examples or more: struct classify_opts): a table from
+ * feature id to a row of weights, one per class. A feature the model never saw counts 0.
  * Predictions read each row as int8 weights with a float scale (at most
  * 1/254 of the row's largest weight off); the saved bytes keep the float
  * weights, so a model loaded back predicts exactly as the one saved.
@@ -35,11 +37,14 @@ enum {
      * weights were trained on (pipeline/features.h): weights trained on
      * other feature values mean something else, so a model saved in another
      * version is refused, not read. */
-    CLASSIFY_VERSION = 2,
+    CLASSIFY_VERSION = 3,
     CLASSIFY_LABELS_MAX = 4096,      /* classes in one model */
     CLASSIFY_FEATURES_MAX = 1 << 24, /* distinct features in one model */
     CLASSIFY_LABEL_LEN_MAX = 256,    /* bytes of one class name */
     CLASSIFY_SAMPLES_MAX = 10000000, /* training examples */
+    /* From this many training examples on, a feature in only one of them
+     * is left out by default (struct classify_opts) */
+    CLASSIFY_PRUNE_FROM = 1000,
 };
 
 struct classifier; /* opaque */
@@ -61,6 +66,12 @@ struct classify_sample {
 struct classify_opts {
     double c;   /* inverse regularisation strength; 0: the default, 8 */
     double eps; /* liblinear's stopping tolerance; 0: the default, 0.01 */
+    /* Features in fewer training examples than this are left out of the
+     * model. 0: the default, 2 from CLASSIFY_PRUNE_FROM examples on, else
+     * 1. On a large corpus a feature seen once (most of them are bigrams)
+     * ends with a weight near 0 under the L2 penalty, but it costs memory and a
+     * lookup at every prediction; on a small one every example counts. */
+    size_t min_count;
 };
 
 /*

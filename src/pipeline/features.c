@@ -12,8 +12,8 @@
  *
  * A word's share of the scores is fixed for a given classifier (the
  * transform is additive per occurrence: features.h), so beside each cached
- * word the extractor keeps, for up to ROW_CACHES classifiers, its stem's
- * row and the sum of its grams' rows (2 k floats), in a pool of at most
+ * word the extractor keeps, for up to ROW_CACHES classifiers, the sum of
+ * its stem's row and its grams' rows (k floats), in a pool of at most
  * ROW_POOL_MAX floats per classifier; a full pool, or a classifier with
  * another classify_stamp(), starts that cache afresh.
  */
@@ -48,25 +48,23 @@ struct slot {
     uint32_t stem;
     uint32_t off; /* the word's gram ids: pool[off .. off + count) */
     uint32_t count;
-    /* 1 + where the word's rows start in rows[i].vec (its stem's row, then
-     * its grams' sum: 2 k floats); 0 while not computed. */
+    /* 1 + where the word's row starts in rows[i].vec (its stem's and its
+     * grams' rows summed: k floats); 0 while not computed. */
     uint32_t vec[ROW_CACHES];
 };
 
-/* One feature of the text being counted: its count in each group. */
+/* One feature of the text being counted, and its count. */
 struct cell {
     uint32_t id; /* 0: empty */
-    uint32_t count[2];
+    uint32_t count;
 };
-
-enum { GROUP_WORD, GROUP_CHAR };
 
 /* A word of the text being scored. */
 struct seen {
     uint64_t key;
     uint32_t t;   /* its token */
-    uint32_t vec; /* its rows in the row cache */
-    uint32_t stem, grams;
+    uint32_t vec; /* its row in the row cache */
+    uint32_t stem;
 };
 
 /* Rows of one classifier per cached word (see the top of the file). */
@@ -303,10 +301,10 @@ acc_grow(struct features *fx)
     fx->acc_cap = cap;
 }
 
-/* Count id in group in the scratch table; a new id past FEATURES_MAX is
- * dropped. The table stays at most half full, so a probe always ends. */
+/* Count id in the scratch table; a new id past FEATURES_MAX is dropped.
+ * The table stays at most half full, so a probe always ends. */
 static void
-acc_add(struct features *fx, uint32_t id, int group)
+acc_add(struct features *fx, uint32_t id)
 {
     size_t mask = fx->acc_cap - 1, i = id & mask;
     while (fx->acc[i].id != 0 && fx->acc[i].id != id)
@@ -316,20 +314,20 @@ acc_add(struct features *fx, uint32_t id, int group)
             return;
         if ((fx->acc_used + 1) * 2 > fx->acc_cap) {
             acc_grow(fx);
-            acc_add(fx, id, group);
+            acc_add(fx, id);
             return;
         }
-        fx->acc[i] = (struct cell){id, {0, 0}};
+        fx->acc[i] = (struct cell){id, 0};
         fx->acc_order[fx->acc_used++] = (uint32_t)i;
     }
-    fx->acc[i].count[group] += 1;
+    fx->acc[i].count += 1;
 }
 
-/* The scale of a group of total count n: 1 / sqrt(2 n), 0 for none. */
+/* The scale of a text of n feature occurrences: 1 / sqrt(n), 0 for none. */
 static float
-group_scale(size_t n)
+text_scale(size_t n)
 {
-    return n > 0 ? (float)(1.0 / sqrt(2.0 * (double)n)) : 0;
+    return n > 0 ? (float)(1.0 / sqrt((double)n)) : 0;
 }
 
 /* The id of the bigram of two stem ids: a mix of the pair, not
@@ -352,36 +350,34 @@ features_extract(struct features *fx, struct arena *a, const struct token *t, si
     *out = NULL;
     *out_count = 0;
     uint32_t prev = 0;
-    size_t total[2] = {0, 0};
+    size_t total = 0;
     for (size_t k = 0; k < count; k++) {
         if (t[k].kind != TOKEN_WORD)
             continue;
         const struct slot *s = word_features(fx, a, &t[k], lang);
-        acc_add(fx, s->stem, GROUP_WORD);
-        total[GROUP_WORD]++;
+        acc_add(fx, s->stem);
+        total++;
         if (prev) {
-            acc_add(fx, bigram_id(prev, s->stem), GROUP_WORD);
-            total[GROUP_WORD]++;
+            acc_add(fx, bigram_id(prev, s->stem));
+            total++;
         }
         prev = s->stem;
         const uint32_t *g = fx->pool + s->off;
         for (uint32_t j = 0; j < s->count; j++)
-            acc_add(fx, g[j], GROUP_CHAR);
-        total[GROUP_CHAR] += s->count;
+            acc_add(fx, g[j]);
+        total += s->count;
     }
     size_t n = fx->acc_used;
     if (n == 0)
         return;
-    /* Linear counts, each group scaled by 1 / sqrt(2 x its total count):
-     * additive per occurrence (features_predict() relies on it). */
-    float scale[2] = {group_scale(total[GROUP_WORD]), group_scale(total[GROUP_CHAR])};
+    /* Linear counts scaled by 1 / sqrt(the text's total count): additive
+     * per occurrence (features_predict() relies on it). */
+    float scale = text_scale(total);
     struct feature *f = ARENA_ARRAY(a, struct feature, n);
     for (size_t k = 0; k < n; k++) {
         struct cell *c = &fx->acc[fx->acc_order[k]];
-        float v = (float)c->count[GROUP_WORD] * scale[GROUP_WORD] +
-                  (float)c->count[GROUP_CHAR] * scale[GROUP_CHAR];
-        f[k] = (struct feature){c->id, v};
-        *c = (struct cell){0, {0, 0}};
+        f[k] = (struct feature){c->id, (float)c->count * scale};
+        *c = (struct cell){0, 0};
     }
     fx->acc_used = 0;
     *out = f;
@@ -415,8 +411,8 @@ found:
     return &fx->rows[pick];
 }
 
-/* Where the rows of word s (a slot of fx) for m start in r->vec: 2 k
- * floats, computed if they were not cached. The caller has made room for
+/* Where the row of word s (a slot of fx) for m starts in r->vec: k floats,
+ * its stem's row plus its grams' rows, computed if it was not cached. The caller has made room for
  * them (rows_room()), so the offsets it holds stay good. */
 static uint32_t
 word_rows(struct features *fx, struct rows *r, size_t which, struct slot *s,
@@ -426,21 +422,21 @@ word_rows(struct features *fx, struct rows *r, size_t which, struct slot *s,
     if (s->vec[which] != 0)
         return s->vec[which] - 1;
     float *v = r->vec + r->used;
-    memset(v, 0, 2 * k * sizeof(*v));
+    memset(v, 0, k * sizeof(*v));
     classify_sum_rows(m, &s->stem, 1, v);
-    classify_sum_rows(m, fx->pool + s->off, s->count, v + k);
+    classify_sum_rows(m, fx->pool + s->off, s->count, v);
     s->vec[which] = (uint32_t)(r->used + 1);
-    r->used += 2 * k;
+    r->used += k;
     return s->vec[which] - 1;
 }
 
-/* Room in r for words more words' rows: the pool grown, or, past
+/* Room in r for words more words' rows (k floats each): the pool grown, or, past
  * ROW_POOL_MAX, every word's rows forgotten. false when even an empty pool
  * is too small. */
 static bool
 rows_room(struct features *fx, struct rows *r, size_t which, size_t words)
 {
-    size_t need = words * 2 * r->k;
+    size_t need = words * r->k;
     if (need > ROW_POOL_MAX)
         return false;
     if (r->used + need > ROW_POOL_MAX) {
@@ -511,31 +507,30 @@ features_predict(struct features *fx, struct arena *a, const struct token *t, si
         __builtin_prefetch(&fx->slot[key & (CACHE_SLOTS - 1)]);
         w[n++] = (struct seen){.key = key, .t = (uint32_t)i};
     }
-    size_t total[2] = {0, 0};
+    size_t total = 0;
     for (size_t j = 0; j < n; j++) {
         struct slot *s = word_slot(fx, a, &t[w[j].t], lang, w[j].key);
         w[j].vec = word_rows(fx, r, which, s, m);
         w[j].stem = s->stem;
-        w[j].grams = s->count;
-        total[GROUP_CHAR] += s->count;
+        total += s->count;
         const float *v = r->vec + w[j].vec;
-        for (size_t off = 0; off < 2 * k * sizeof(float); off += 64)
+        for (size_t off = 0; off < k * sizeof(float); off += 64)
             __builtin_prefetch((const char *)v + off);
     }
-    float *sum = ARENA_ARRAY(a, float, 2 * k); /* word group, then char group */
+    float *sum = ARENA_ARRAY(a, float, k);
     size_t nb = 0;
     for (size_t j = 0; j < n; j++) {
-        add_floats(sum, r->vec + w[j].vec, 2 * k);
+        add_floats(sum, r->vec + w[j].vec, k);
         if (j > 0)
             fx->bigram[nb++] = bigram_id(w[j - 1].stem, w[j].stem);
     }
-    total[GROUP_WORD] = n + nb;
-    if (total[GROUP_WORD] + total[GROUP_CHAR] > FEATURES_MAX)
+    total += n + nb;
+    if (total > FEATURES_MAX)
         goto full;
     classify_sum_rows(m, fx->bigram, nb, sum);
-    float sw = group_scale(total[GROUP_WORD]), sc = group_scale(total[GROUP_CHAR]);
+    float scale = text_scale(total);
     for (size_t c = 0; c < k; c++)
-        sum[c] = sum[c] * sw + sum[k + c] * sc;
+        sum[c] *= scale;
     return classify_decide(m, sum, prob);
 full:;
     /* features_extract() may drop features past the cap: ask it. */

@@ -6,13 +6,14 @@
  * features_new(), features_free(), features_extract(), features_predict(),
  * features_hash() and FEATURES_MAX.
  *
- * Values: linear counts, the word group (stems and bigrams) and the
- * character group each scaled by 1 / sqrt(2 x the group's total count), so
- * a text whose features each occur once has length 1, as with the L2 norm.
- * The transform is additive per word occurrence: a text's scores are sums
- * of per-word rows, which is what lets features_predict() cache them. A
- * model trained on other values (format 1: 1 + ln tf, L2 norm per group) is
- * refused by classify_load() (CLASSIFY_VERSION).
+ * Values: linear counts, all scaled by 1 / sqrt(the text's total count of
+ * features), so a text whose features each occur once has length 1, as
+ * with the L2 norm. The transform is additive per word occurrence: a text's
+ * scores are a sum of one row per word (its stem's and its grams' rows
+ * added) and one per bigram, times that scale, which is what lets
+ * features_predict() cache a word's row. A model trained on other values
+ * (format 1: 1 + ln tf, L2 norm per group; format 2: each group scaled
+ * apart) is refused by classify_load() (CLASSIFY_VERSION).
  *
  * Threads: a struct features holds Snowball stemmers and a cache from a
  * word to its features and to its rows in up to two classifiers, so it is

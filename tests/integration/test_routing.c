@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -236,9 +237,18 @@ routing_new_model_without_restart(void **state)
     resp_free(r);
     pid_t pid = srv_pid(s);
     char *out = NULL, *err = NULL;
-    int rc = cli_run((const char *const[]){"train", "--seed", "--folds=3", "--seed-per=12",
+    /* a bad --min-count is refused before anything is stored */
+    int rc = cli_run((const char *const[]){"train", "--seed", "--min-count=0",
                                            t_printf("--db=%s", srv_db_url(s)), NULL},
                      NULL, &out, &err);
+    assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 2);
+    assert_non_null(strstr(err, "--min-count must be a whole number from 1 to 1000"));
+    free(out);
+    free(err);
+    out = err = NULL;
+    rc = cli_run((const char *const[]){"train", "--seed", "--folds=3", "--seed-per=12",
+                                       t_printf("--db=%s", srv_db_url(s)), NULL},
+                 NULL, &out, &err);
     if (rc != 0)
         fail_msg("tyndau train --seed: exit %d: %s", rc, err ? err : "");
     assert_non_null(strstr(out, "topic model version 2"));

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -163,6 +164,62 @@ round_trips_as_bytes(void **state)
     classify_free(m);
 }
 
+/* Features in fewer examples than min_count are left out, and by default
+ * only from CLASSIFY_PRUNE_FROM examples on: with 132 examples every
+ * feature is kept; with min_count 2 the ones in a single example go; on
+ * CLASSIFY_PRUNE_FROM examples the default drops them too. */
+static void
+rare_features_are_left_out(void **state)
+{
+    (void)state;
+    struct classify_sample s[CLASSES * PER_CLASS];
+    uint32_t seed = 7;
+    for (size_t i = 0; i < ARRAY_LEN(s); i++) {
+        sample(i % CLASSES, &seed, data[i]);
+        s[i] = (struct classify_sample){data[i], FEATS, i % CLASSES};
+    }
+    /* one id of its own in each of the first five examples */
+    for (size_t i = 0; i < 5; i++)
+        data[i][0].id = 900000 + (uint32_t)i;
+    struct classifier *all = NULL, *pruned = NULL;
+    assert_int_equal(classify_train(s, ARRAY_LEN(s), names, CLASSES, NULL, &all), ERR_OK);
+    struct classify_opts o = {.min_count = 2};
+    assert_int_equal(classify_train(s, ARRAY_LEN(s), names, CLASSES, &o, &pruned), ERR_OK);
+    assert_true(classify_feature_count(pruned) + 5 <= classify_feature_count(all));
+    /* the unique ids weigh in the full model and not in the pruned one */
+    struct feature own = {900000, 1.0f};
+    double p_all[CLASSES], p_pruned[CLASSES], p_none[CLASSES];
+    (void)classify_predict(all, &own, 1, p_all);
+    (void)classify_predict(pruned, &own, 1, p_pruned);
+    (void)classify_predict(pruned, NULL, 0, p_none);
+    assert_true(p_all[0] > p_none[0]);
+    for (size_t c = 0; c < CLASSES; c++)
+        assert_float_equal(p_pruned[c], p_none[c], 1e-12);
+    classify_free(all);
+    classify_free(pruned);
+
+    /* CLASSIFY_PRUNE_FROM examples (the same ones again and again, ids
+     * in one copy only made unique): the default prunes */
+    size_t n = CLASSIFY_PRUNE_FROM;
+    struct classify_sample *big = calloc(n, sizeof(*big));
+    struct feature *one = calloc(n, sizeof(*one));
+    assert_non_null(big);
+    assert_non_null(one);
+    for (size_t i = 0; i < n; i++) {
+        one[i] = (struct feature){800000 + (uint32_t)i, 1.0f};
+        big[i] = i % 2 ? s[i % ARRAY_LEN(s)] : (struct classify_sample){&one[i], 1, i % CLASSES};
+    }
+    struct classifier *dflt = NULL;
+    o.min_count = 1;
+    assert_int_equal(classify_train(big, n, names, CLASSES, NULL, &dflt), ERR_OK);
+    assert_int_equal(classify_train(big, n, names, CLASSES, &o, &all), ERR_OK);
+    assert_int_equal(classify_feature_count(all), classify_feature_count(dflt) + n / 2);
+    classify_free(dflt);
+    classify_free(all);
+    free(big);
+    free(one);
+}
+
 static void
 training_refuses_bad_input(void **state)
 {
@@ -184,9 +241,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(learns_separable_classes),
-        cmocka_unit_test(unknown_features_count_zero),
-        cmocka_unit_test(round_trips_as_bytes),
+        cmocka_unit_test(learns_separable_classes),   cmocka_unit_test(unknown_features_count_zero),
+        cmocka_unit_test(round_trips_as_bytes),       cmocka_unit_test(rare_features_are_left_out),
         cmocka_unit_test(training_refuses_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -104,15 +104,15 @@ russian_and_english_endings_meet_in_the_stem(void **state)
     for (size_t p = 0; p < 2; p++) {
         struct fset x = extract(fx, a, pairs[p][0], langs[p]);
         struct fset y = extract(fx, a, pairs[p][1], langs[p]);
-        /* One word: its stem is the only word feature, so the two share
-         * exactly one feature with a value of 1/sqrt(2), and char grams. */
-        size_t shared_word = 0;
-        for (size_t i = 0; i < x.n; i++) {
-            const struct feature *g = find(y, x.f[i].id);
-            if (g && fabsf(g->value - (float)M_SQRT1_2) < 1e-6f &&
-                fabsf(x.f[i].value - (float)M_SQRT1_2) < 1e-6f)
-                shared_word++;
-        }
+        /* One word: its stem (the stem tag is 1) and its grams, each once,
+         * so every value is 1/sqrt(their count); the two share the stem. */
+        const char *stem = p == 0 ? "жалоб" : "complaint";
+        uint32_t id = features_hash(1, stem, strlen(stem));
+        size_t shared_word = find(x, id) && find(y, id);
+        for (size_t i = 0; i < x.n; i++)
+            assert_float_equal(x.f[i].value, 1 / sqrt((double)x.n), 1e-6);
+        for (size_t i = 0; i < y.n; i++)
+            assert_float_equal(y.f[i].value, 1 / sqrt((double)y.n), 1e-6);
         assert_int_equal(shared_word, 1);
     }
     features_free(fx);
@@ -171,34 +171,29 @@ values_are_linear_and_scaled(void **state)
             assert_true(s.f[k].value > 0 && s.f[k].value <= 1);
         ids_are_distinct_and_nonzero(s);
     }
-    /* "вода" alone: one stem (the word group's total 1) and 7 grams of
-     * " voda " (4 of 3 bytes, 3 of 4), each once. */
+    /* "вода" alone: one stem and 7 grams of " voda " (4 of 3 bytes, 3 of
+     * 4), each once: 8 features of 1/sqrt(8). */
     struct fset once = extract(fx, a, "вода", LANG_ID_RU);
     assert_int_equal(once.n, 8);
-    const struct feature *stem = NULL;
-    size_t grams = 0;
-    for (size_t i = 0; i < once.n; i++) {
-        if (fabsf(once.f[i].value - (float)M_SQRT1_2) < 1e-6f)
-            stem = &once.f[i];
-        else if (fabsf(once.f[i].value - 1.0f / sqrtf(14)) < 1e-6f)
-            grams++;
-    }
+    uint32_t stem_id = features_hash(1, "вод", strlen("вод"));
+    const struct feature *stem = find(once, stem_id);
     assert_non_null(stem);
-    assert_int_equal(grams, 7);
-    /* Three times: the stem counts 3 and the bigram (w, w) 2 of a word group
-     * of 5; each gram 3 of 21. Linear, not 1 + ln tf. */
+    for (size_t i = 0; i < once.n; i++)
+        assert_float_equal(once.f[i].value, 1 / sqrt(8), 1e-6);
+    /* Three times: the stem counts 3, the bigram (w, w) 2 and each gram 3,
+     * of 3 + 2 + 21 = 26 in all. Linear, not 1 + ln tf. */
     struct fset rep = extract(fx, a, "вода вода вода", LANG_ID_RU);
     assert_int_equal(rep.n, 9);
     const struct feature *stem3 = find(rep, stem->id);
     assert_non_null(stem3);
-    assert_float_equal(stem3->value, 3 / sqrt(10), 1e-6);
+    assert_float_equal(stem3->value, 3 / sqrt(26), 1e-6);
     for (size_t i = 0; i < rep.n; i++) {
         if (rep.f[i].id == stem->id)
             continue;
         if (find(once, rep.f[i].id))
-            assert_float_equal(rep.f[i].value, 3 / sqrt(42), 1e-6);
+            assert_float_equal(rep.f[i].value, 3 / sqrt(26), 1e-6);
         else
-            assert_float_equal(rep.f[i].value, 2 / sqrt(10), 1e-6); /* the bigram */
+            assert_float_equal(rep.f[i].value, 2 / sqrt(26), 1e-6); /* the bigram */
     }
     features_free(fx);
     arena_free(a);
