@@ -118,7 +118,7 @@ run_stage(const struct ctx *c, enum stage s, size_t i, struct arena *a)
         (void)token_split(a, c->rows[i].text, &t, &n);
         break;
     case ST_LANG:
-        lang_detect_tokens_memo(c->lm, c->memo, a, p->tok, p->tok_count, &g);
+        lang_detect_tokens_memo(c->lm, c->memo, p->tok, p->tok_count, &g);
         break;
     case ST_FEATURES:
         features_extract(c->fx, a, p->tok, p->tok_count, p->guess.lang, &f, &n);
@@ -319,7 +319,7 @@ main(int argc, char **argv)
             fprintf(stderr, "pipeline_bench: row %zu: cannot split\n", i + 1);
             return 1;
         }
-        lang_detect_tokens(lm, ar, p->tok, p->tok_count, &p->guess);
+        lang_detect_tokens(lm, p->tok, p->tok_count, &p->guess);
         features_extract(fx, ar, p->tok, p->tok_count, p->guess.lang, &p->f, &p->f_count);
     }
     struct lang_memo *memo = lang_memo_new();

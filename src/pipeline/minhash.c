@@ -117,7 +117,7 @@ minhash_shingles(struct stem *st, const struct lang_model *lm, struct arena *a, 
     if (e)
         return e;
     if (ntok > 0 && lm != NULL && st != NULL) {
-        lang_detect_tokens(lm, a, tok, ntok, &g);
+        lang_detect_tokens(lm, tok, ntok, &g);
         gp = &g;
     }
     return minhash_shingles_tokens(st, gp, a, tok, ntok, hashes, count);

@@ -381,7 +381,7 @@ split(struct router *r, struct worker *w, struct arena *a, struct str text, stru
     enum err e = token_split(a, text, t, n);
     if (e)
         return e;
-    lang_detect_tokens_memo(r->lm, w->memo, a, *t, *n, g);
+    lang_detect_tokens_memo(r->lm, w->memo, *t, *n, g);
     return ERR_OK;
 }
 

@@ -421,7 +421,7 @@ lang_detect(const struct lang_model *m, struct arena *a, struct str s, struct la
     enum err e = token_split(a, s, &t, &n);
     if (e)
         return e;
-    lang_detect_tokens(m, a, t, n, g);
+    lang_detect_tokens(m, t, n, g);
     return ERR_OK;
 }
 
@@ -467,16 +467,13 @@ memo_key(const struct token *t)
     return h ? h : 1;
 }
 
-/* score_word() and has_kazakh_letter() of t, from mm when it was seen. */
+/* score_word() (into *p, pointing into mm) and has_kazakh_letter() of t,
+ * from mm when it was seen. The caller has made room in mm for the word
+ * and checked that mm is of model m. */
 static bool
 score_memo(const struct lang_model *m, struct lang_memo *mm, const struct token *t, uint64_t key,
-           double p[CLS__COUNT], bool *kazakh)
+           const double **p, bool *kazakh)
 {
-    if (mm->m != m || (mm->used + 1) * 2 > MEMO_SLOTS) {
-        memset(mm->slot, 0, MEMO_SLOTS * sizeof(*mm->slot));
-        mm->used = 0;
-        mm->m = m;
-    }
     size_t i = (size_t)key & (MEMO_SLOTS - 1);
     while (mm->slot[i].key != 0 && mm->slot[i].key != key)
         i = (i + 1) & (MEMO_SLOTS - 1);
@@ -487,84 +484,101 @@ score_memo(const struct lang_model *m, struct lang_memo *mm, const struct token 
         s->kazakh = t->script == TOKEN_SCRIPT_CYRILLIC && has_kazakh_letter(t->norm);
         mm->used++;
     }
-    memcpy(p, s->p, sizeof(s->p));
+    *p = s->p;
     *kazakh = s->kazakh;
     return s->ok;
 }
 
 void
-lang_detect_tokens(const struct lang_model *m, struct arena *a, const struct token *t, size_t n,
+lang_detect_tokens(const struct lang_model *m, const struct token *t, size_t n,
                    struct lang_guess *g)
 {
-    lang_detect_tokens_memo(m, NULL, a, t, n, g);
+    lang_detect_tokens_memo(m, NULL, t, n, g);
 }
 
 void
-lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, struct arena *a,
-                        const struct token *t, size_t n, struct lang_guess *g)
+lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, const struct token *t,
+                        size_t n, struct lang_guess *g)
 {
-    double(*p)[CLS__COUNT] = n ? arena_array(a, sizeof(*p), n) : NULL;
-    double *w = n ? ARENA_ARRAY(a, double, n) : NULL;
     double prior[LANG_ID__COUNT] = {0}, wsum = 0;
     size_t words = 0, seen = 0, stride = 1, scorable = 0;
     for (size_t i = 0; i < n; i++)
         scorable += t[i].kind == TOKEN_WORD && t[i].script != TOKEN_SCRIPT_OTHER &&
                     t[i].script != TOKEN_SCRIPT_NONE;
-    /* A long text is judged on every stride-th word: an even sample. */
+    /* A long text is judged on every stride-th word: an even sample of at
+     * most LANG_WORDS_MAX. */
     if (scorable > LANG_WORDS_MAX)
         stride = (scorable + LANG_WORDS_MAX - 1) / LANG_WORDS_MAX;
+    size_t sampled = (scorable + stride - 1) / stride;
+    /* Per sampled word: its token, its class probabilities (the memo's, or
+     * computed into own[]) and its weight. */
+    uint32_t idx[LANG_WORDS_MAX];
+    const double *p[LANG_WORDS_MAX];
+    double w[LANG_WORDS_MAX], own[LANG_WORDS_MAX][CLS__COUNT];
+    /* The memo is emptied only between texts: p points into it. */
+    if (mm && (mm->m != m || (mm->used + sampled) * 2 > MEMO_SLOTS)) {
+        memset(mm->slot, 0, MEMO_SLOTS * sizeof(*mm->slot));
+        mm->used = 0;
+        mm->m = m;
+    }
     /* The memo's slots are cache misses: the keys of the sampled words
      * first, their slots asked for, so that the misses overlap. */
-    uint64_t *key = mm && n ? ARENA_ARRAY(a, uint64_t, n) : NULL;
-    for (size_t i = 0; i < n && key; i++) {
+    size_t ns = 0;
+    for (size_t i = 0; i < n && ns < sampled; i++) {
         if (t[i].kind != TOKEN_WORD || t[i].script == TOKEN_SCRIPT_OTHER ||
             t[i].script == TOKEN_SCRIPT_NONE || seen++ % stride != 0)
             continue;
-        key[i] = memo_key(&t[i]);
-        __builtin_prefetch(&mm->slot[key[i] & (MEMO_SLOTS - 1)]);
+        if (mm)
+            __builtin_prefetch(&mm->slot[memo_key(&t[i]) & (MEMO_SLOTS - 1)]);
+        idx[ns++] = (uint32_t)i;
     }
-    seen = 0;
-    for (size_t i = 0; i < n; i++) {
-        w[i] = 0;
-        if (t[i].kind != TOKEN_WORD || t[i].script == TOKEN_SCRIPT_OTHER ||
-            t[i].script == TOKEN_SCRIPT_NONE || seen++ % stride != 0)
-            continue;
+    size_t kept = 0;
+    for (size_t j = 0; j < ns; j++) {
+        const struct token *tok = &t[idx[j]];
         bool kazakh;
         if (mm) {
-            if (!score_memo(m, mm, &t[i], key[i], p[i], &kazakh))
+            if (!score_memo(m, mm, tok, memo_key(tok), &p[kept], &kazakh))
                 continue;
         } else {
-            if (!score_word(m, &t[i], p[i]))
+            if (!score_word(m, tok, own[kept]))
                 continue;
-            kazakh = t[i].script == TOKEN_SCRIPT_CYRILLIC && has_kazakh_letter(t[i].norm);
+            p[kept] = own[kept];
+            kazakh = tok->script == TOKEN_SCRIPT_CYRILLIC && has_kazakh_letter(tok->norm);
         }
-        w[i] = (double)MIN(t[i].letter_count, (size_t)WEIGHT_MAX);
+        w[kept] = (double)MIN(tok->letter_count, (size_t)WEIGHT_MAX);
         if (kazakh)
-            w[i] *= KAZAKH_WEIGHT;
-        wsum += w[i];
-        words++;
+            w[kept] *= KAZAKH_WEIGHT;
+        wsum += w[kept];
         for (int c = 0; c < CLS__COUNT; c++)
-            prior[cls_lang[c]] += w[i] * p[i][c];
+            prior[cls_lang[c]] += w[kept] * p[kept][c];
+        kept++;
     }
+    words = kept;
     struct lang_guess r = {.lang = LANG_ID_UND, .words = words};
     if (wsum > 0) {
-        double kk_latin = 0, kk_cyr = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (w[i] == 0)
-                continue;
-            double q[CLS__COUNT], sum = 0;
-            for (int c = 0; c < CLS__COUNT; c++) {
-                double prior_share = prior[cls_lang[c]] / wsum;
-                q[c] = p[i][c] * (PRIOR_POWER == 1.0 ? prior_share : pow(prior_share, PRIOR_POWER));
-                sum += q[c];
-            }
-            if (sum <= 0) /* every allowed language has no prior: keep the word's own */
-                memcpy(q, p[i], sizeof(q)), sum = 1;
-            for (int c = 0; c < CLS__COUNT; c++)
-                r.score[cls_lang[c]] += w[i] * q[c] / sum / wsum;
-            kk_latin += w[i] * q[CLS_KK_LATN] / sum;
-            kk_cyr += w[i] * q[CLS_KK] / sum;
+        /* Each word's probabilities times the text's share of each
+         * language, renormalised, and weighted: sum[c] / wsum is class c's
+         * share of the text. */
+        double share[CLS__COUNT], sum[CLS__COUNT] = {0};
+        for (int c = 0; c < CLS__COUNT; c++) {
+            double prior_share = prior[cls_lang[c]] / wsum;
+            share[c] = PRIOR_POWER == 1.0 ? prior_share : pow(prior_share, PRIOR_POWER);
         }
+        for (size_t j = 0; j < kept; j++) {
+            double q[CLS__COUNT], total = 0;
+            for (int c = 0; c < CLS__COUNT; c++) {
+                q[c] = p[j][c] * share[c];
+                total += q[c];
+            }
+            if (total <= 0) /* every allowed language has no prior: keep the word's own */
+                memcpy(q, p[j], sizeof(q)), total = 1;
+            double f = w[j] / total;
+            for (int c = 0; c < CLS__COUNT; c++)
+                sum[c] += f * q[c];
+        }
+        for (int c = 0; c < CLS__COUNT; c++)
+            r.score[cls_lang[c]] += sum[c] / wsum;
+        double kk_latin = sum[CLS_KK_LATN], kk_cyr = sum[CLS_KK];
         double first = 0, second = 0;
         for (int l = LANG_ID_KK; l < LANG_ID__COUNT; l++) {
             if (r.score[l] > first) {

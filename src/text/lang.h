@@ -82,8 +82,8 @@ enum err lang_detect(const struct lang_model *m, struct arena *a, struct str s,
                      struct lang_guess *g);
 /* The same guess from the tokens token_split() made of a text (borrowed),
  * for a caller that needs them anyway: one split instead of two. */
-void lang_detect_tokens(const struct lang_model *m, struct arena *a, const struct token *t,
-                        size_t count, struct lang_guess *g);
+void lang_detect_tokens(const struct lang_model *m, const struct token *t, size_t count,
+                        struct lang_guess *g);
 
 /*
  * A memo of word scores for one thread (NOT thread-safe): the words a
@@ -95,7 +95,7 @@ struct lang_memo;
 struct lang_memo *lang_memo_new(void);
 void lang_memo_free(struct lang_memo *mm);
 /* lang_detect_tokens() with mm: the same guess, to the bit. */
-void lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, struct arena *a,
+void lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm,
                              const struct token *t, size_t count, struct lang_guess *g);
 
 #endif

@@ -265,8 +265,8 @@ memo_gives_the_same_guess(void **state)
                 size_t n;
                 assert_int_equal(token_split(a, str_from_cstr(s[i]), &t, &n), ERR_OK);
                 struct lang_guess plain, memo;
-                lang_detect_tokens(m, a, t, n, &plain);
-                lang_detect_tokens_memo(m, mm, a, t, n, &memo);
+                lang_detect_tokens(m, t, n, &plain);
+                lang_detect_tokens_memo(m, mm, t, n, &memo);
                 assert_int_equal(memo.lang, plain.lang);
                 assert_int_equal(memo.mixed, plain.mixed);
                 assert_int_equal(memo.kk_latin, plain.kk_latin);
