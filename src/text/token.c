@@ -4,9 +4,11 @@
  */
 #include "text/token.h"
 
+#include <endian.h>
 #include <string.h>
 #include <utf8proc.h>
 
+#include "base/util.h"
 #include "text/normalise.h"
 #include "text/text_int.h"
 
@@ -324,32 +326,63 @@ fold_token(struct arena *a, struct str s, struct token *t)
     return ERR_OK;
 }
 
+/* Bytes every hash reads, whatever the length: three blocks of eight,
+ * zero past the end. Words up to this long hash without a branch. */
+enum { HASH_HEAD = 24 };
+
+static inline uint64_t
+hash_block(uint64_t h, uint64_t v)
+{
+    h = (h ^ v) * 0xff51afd7ed558ccdull;
+    return h ^ h >> 32;
+}
+
+static inline uint64_t
+hash_end(uint64_t h)
+{
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ h >> 29;
+}
+
+/* The first n bytes (n <= 8) of the 8 at p as a little-endian number. */
+static const uint64_t keep[9] = {
+    0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~0ull,
+};
+
+static inline uint64_t
+load_block(const char *p, size_t n)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return le64toh(v) & keep[n];
+}
+
 uint64_t
 token_hash(struct str w)
 {
     uint64_t h = 0x9E3779B97F4A7C15ull ^ w.len;
-    size_t i = 0;
-    for (; i + 8 <= w.len; i += 8) {
-        uint64_t v;
-        memcpy(&v, w.p + i, 8);
-        h = (h ^ v) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
+    for (size_t i = 0; i < HASH_HEAD || i < w.len; i += 8) {
+        size_t n = i < w.len ? MIN(w.len - i, 8) : 0;
+        uint64_t v = 0;
+        for (size_t k = 0; k < n; k++)
+            v |= (uint64_t)(unsigned char)w.p[i + k] << 8 * k;
+        h = hash_block(h, v);
     }
-    /* The last len % 8 bytes: the end of the last eight, shifted down,
-     * or byte by byte in a word shorter than eight (no copy of a length
-     * known only now: that is a call). */
-    uint64_t tail = 0;
-    size_t rest = w.len - i;
-    if (rest > 0 && w.len >= 8) {
-        memcpy(&tail, w.p + w.len - 8, 8);
-        tail >>= 8 * (8 - rest);
-    } else {
-        for (size_t k = 0; k < rest; k++)
-            tail |= (uint64_t)(unsigned char)w.p[i + k] << 8 * k;
-    }
-    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 29;
-    return h;
+    return hash_end(h);
+}
+
+/* token_hash() of the len bytes at p, which are followed by at least
+ * HASH_HEAD more that may be read: whole blocks read and masked. */
+static inline uint64_t
+hash_padded(const char *p, size_t len)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
+    h = hash_block(h, load_block(p, MIN(len, 8)));
+    h = hash_block(h, load_block(p + 8, len > 8 ? MIN(len - 8, 8) : 0));
+    h = hash_block(h, load_block(p + 16, len > 16 ? MIN(len - 16, 8) : 0));
+    for (size_t i = HASH_HEAD; i < len; i += 8)
+        h = hash_block(h, load_block(p + i, MIN(len - i, 8)));
+    return hash_end(h);
 }
 
 enum err
@@ -362,7 +395,7 @@ token_split(struct arena *a, struct str s, struct token **tokens, size_t *count)
      * same normal forms again. A token takes at least one byte and is
      * followed by a separator or the end, so there are at most
      * (len + 1) / 2 of them, each with its NUL. */
-    char *out = arena_alloc(a, s.len + s.len / 2 + 2);
+    char *out = arena_alloc(a, s.len + s.len / 2 + 2 + HASH_HEAD);
     struct token first[TOKEN_STACK];
     bool bad = false;
     size_t n = walk(s, first, TOKEN_STACK, out, &bad);
@@ -376,12 +409,14 @@ token_split(struct arena *a, struct str s, struct token **tokens, size_t *count)
     else if (n > 0) /* memcpy() wants a pointer even for 0 bytes */
         memcpy(t, first, n * sizeof(*t));
     for (size_t k = 0; k < n; k++) {
-        if (!t[k].norm.p) {
-            enum err e = fold_token(a, s, &t[k]);
-            /* A valid slice of valid UTF-8 at character bounds is valid. */
-            if (e)
-                return e;
+        if (t[k].norm.p) { /* in out, with room to read past it */
+            t[k].hash = hash_padded(t[k].norm.p, t[k].norm.len);
+            continue;
         }
+        enum err e = fold_token(a, s, &t[k]);
+        /* A valid slice of valid UTF-8 at character bounds is valid. */
+        if (e)
+            return e;
         t[k].hash = token_hash(t[k].norm);
     }
     *tokens = t;

@@ -185,6 +185,16 @@ hash_follows_normal_form(void **state)
     assert_int_equal(n, 11);
     for (size_t i = 0; i < n; i++)
         assert_true(t[i].hash == token_hash(t[i].norm));
+    /* long words (past the 24 bytes read at once), the quick way and not */
+    const char *longer = "Достопримечательностями ДОСТОПРИМЕЧАТЕЛЬНОСТЯМИ» "
+                         "internationalisation-INTERNATIONALISATION…";
+    struct token *u;
+    size_t un;
+    assert_int_equal(token_split(a, str_from_cstr(longer), &u, &un), ERR_OK);
+    assert_int_equal(un, 4);
+    for (size_t i = 0; i < un; i++)
+        assert_true(u[i].hash == token_hash(u[i].norm));
+    assert_true(u[0].hash == u[1].hash && u[2].hash == u[3].hash && u[0].hash != u[2].hash);
     assert_true(t[0].hash == t[1].hash && t[1].hash == t[2].hash);
     assert_true(t[3].hash == t[4].hash && t[3].hash != t[0].hash);
     assert_true(t[5].hash == t[7].hash);
