@@ -37,6 +37,12 @@ struct classifier {
     size_t f;          /* features */
     struct slot *slot; /* open addressing, cap slots */
     size_t cap;
+    /* One bit per hash of an id (bit_of()), set for every id of the model:
+     * most ids a text asks for are not in it (its bigrams above all), and
+     * a clear bit in this small table says so without a probe of the big
+     * one. bits_mask + 1 bits, about 8 per feature. */
+    uint64_t *bits;
+    size_t bits_mask;
     float *w; /* (f + 1) * k: row r at w + r * k, the bias row last */
     /* What predictions read: row r at q + r * stride, a float scale and k
      * int8 weights, about a quarter of the bytes of w, so that more rows
@@ -53,6 +59,19 @@ slot_of(uint32_t id)
     id *= 0x7feb352du;
     id ^= id >> 15;
     return id;
+}
+
+static size_t
+bit_of(const struct classifier *m, uint32_t id)
+{
+    return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 32) & m->bits_mask;
+}
+
+static bool
+maybe_has(const struct classifier *m, uint32_t id)
+{
+    size_t b = bit_of(m, id);
+    return m->bits[b / 64] >> (b % 64) & 1;
 }
 
 static size_t
@@ -76,6 +95,11 @@ alloc_model(size_t k, size_t f)
     while (m->cap < f * 2)
         m->cap *= 2;
     m->slot = xcalloc(m->cap, sizeof(*m->slot));
+    size_t bits = 4096;
+    while (bits < f * 8)
+        bits *= 2;
+    m->bits = xcalloc(bits / 64, sizeof(*m->bits));
+    m->bits_mask = bits - 1;
     m->w = xcalloc((f + 1) * k, sizeof(*m->w));
     m->stride = (sizeof(float) + k + 3) & ~(size_t)3;
     m->q = xcalloc(f ? f : 1, m->stride);
@@ -112,6 +136,8 @@ put_id(struct classifier *m, uint32_t id, uint32_t r)
     if (m->slot[i].id == id)
         return false;
     m->slot[i] = (struct slot){id, r};
+    size_t b = bit_of(m, id);
+    m->bits[b / 64] |= (uint64_t)1 << (b % 64);
     return true;
 }
 
@@ -124,6 +150,7 @@ classify_free(struct classifier *m)
         free(m->name[i]);
     free(m->name);
     free(m->slot);
+    free(m->bits);
     free(m->w);
     free(m->q);
     free(m);
@@ -178,18 +205,24 @@ accumulate(float *restrict score, const unsigned char *const *row, const float *
 enum { BLOCK = 32 };
 
 /* score[0..k) += val[j] (1 when val is NULL) times the row of ids[j], for
- * j < n <= BLOCK. The table and the rows are mostly cache misses: find the
- * block's slots and ask for its rows first, so that the misses overlap,
- * then add. */
+ * j < n <= BLOCK. The table and the rows are mostly cache misses: pass over
+ * the ids whose bit is clear, find the block's slots and ask for its rows
+ * first, so that the misses overlap, then add. */
 static void
 add_block(const struct classifier *m, const uint32_t *ids, const float *val, size_t n, float *score)
 {
     const unsigned char *row[BLOCK];
     float v[BLOCK];
-    size_t row_bytes = m->stride, got = 0;
-    for (size_t j = 0; j < n; j++)
-        __builtin_prefetch(&m->slot[slot_of(ids[j]) & (m->cap - 1)]);
+    uint32_t maybe[BLOCK]; /* the j whose bit is set */
+    size_t row_bytes = m->stride, got = 0, nm = 0;
     for (size_t j = 0; j < n; j++) {
+        if (!maybe_has(m, ids[j]))
+            continue;
+        __builtin_prefetch(&m->slot[slot_of(ids[j]) & (m->cap - 1)]);
+        maybe[nm++] = (uint32_t)j;
+    }
+    for (size_t x = 0; x < nm; x++) {
+        size_t j = maybe[x];
         const struct slot *sl = &m->slot[find(m, ids[j])];
         if (sl->id == 0)
             continue;
