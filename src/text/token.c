@@ -223,15 +223,31 @@ scan_fast(struct str s, size_t i, struct token *t, char *out)
 /* Tokens token_split() finds in one walk, on the stack. */
 enum { TOKEN_STACK = 256 };
 
-/* Walk s; fill t[0 .. max) when it is not NULL. The token count; *bad set
- * if s is not valid UTF-8. A token scan_fast() takes has its normal form
- * written at out (room for the text's bytes and a NUL a token); the others
- * have none yet (norm.p NULL). */
-static size_t
-walk(struct str s, struct token *t, size_t max, char *out, bool *bad)
+/* What a walk fills: up to max tokens at t (none when t is NULL), and
+ * their count. */
+struct walk {
+    struct token *t;
+    size_t max, count;
+};
+
+static inline void
+walk_put(struct walk *w, const struct token *tok)
 {
-    size_t count = 0, o = 0;
-    for (size_t i = 0; i < s.len;) {
+    if (w->t && w->count < w->max)
+        w->t[w->count] = *tok;
+    w->count++;
+}
+
+/* Walk s from byte i on, a character at a time, until a token or the gap
+ * between two ends at or past byte stop; where it ended. A token
+ * scan_fast() takes has its normal form written at out + its offset (out
+ * mirrors the text: a token's normal form is as long as the token and the
+ * byte after it is a separator or the end); the others have none yet
+ * (norm.p NULL). *bad set if s is not valid UTF-8 there. */
+static size_t
+walk_bytes(struct str s, size_t i, size_t stop, struct walk *w, char *out, bool *bad)
+{
+    while (i < stop) {
         unsigned char b = (unsigned char)s.p[i];
         bool alnum = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
         alnum = alnum || (b >= '0' && b <= '9');
@@ -243,10 +259,8 @@ walk(struct str s, struct token *t, size_t max, char *out, bool *bad)
         struct token tmp;
         size_t end = 0;
         if (alnum || b == 0xD0 || b == 0xD1)
-            end = scan_fast(s, i, &tmp, out + o);
-        if (end) {
-            o += tmp.norm.len + 1;
-        } else {
+            end = scan_fast(s, i, &tmp, out + i);
+        if (!end) {
             size_t n;
             int32_t cp = peek(s, i, &n, bad);
             if (!is_body(cp) || text__is_mark(cp)) {
@@ -256,12 +270,222 @@ walk(struct str s, struct token *t, size_t max, char *out, bool *bad)
             end = scan(s, i, &tmp, bad);
             tmp.norm = (struct str){NULL, 0};
         }
-        if (t && count < max)
-            t[count] = tmp;
-        count++;
+        walk_put(w, &tmp);
         i = end;
     }
-    return count;
+    return i;
+}
+
+#ifdef __SSE2__
+/*
+ * The walk sixteen bytes a step, for texts of plain tokens. Each step
+ * classifies its bytes at once into bitmaps (one bit a byte of the text):
+ * word bytes (ASCII letters and digits, and every byte from 0x80 up),
+ * ASCII letters, Cyrillic lead bytes, and "odd" bytes: any byte from 0x80
+ * up that is not part of a basic Cyrillic letter scan_fast() folds (D0
+ * 80..BF, D1 80..9F). It also writes the step's sixteen bytes folded, the
+ * way scan_fast() folds them, to out. A run of word bytes with no odd
+ * byte, and nothing after it that could join it, is a token as the walk
+ * a character at a time would make it; any other run is walked that way
+ * (walk_bytes()), which gives the same tokens by construction.
+ */
+#include <emmintrin.h>
+
+enum { SIMD_MIN = 64 }; /* shorter texts walk a character at a time */
+
+/* Bits a text of len bytes needs per bitmap: whole words, and one more
+ * that is all zero, so that a run always ends inside the map. */
+static size_t
+map_words(size_t len)
+{
+    return len / 64 + 2;
+}
+
+struct maps {
+    uint64_t *word, *letter, *lead, *odd;
+};
+
+/* Classify and fold s (a copy padded with zero bytes: src[-1] and
+ * src[len .. len + 16] readable) into m and out. */
+static void
+classify(const unsigned char *src, size_t len, struct maps *m, char *out)
+{
+    const __m128i x20 = _mm_set1_epi8(0x20), d0 = _mm_set1_epi8((char)0xD0),
+                  d1 = _mm_set1_epi8((char)0xD1);
+    /* as signed bytes: 0x80..0xBF are -128..-65 */
+    const __m128i c_c0 = _mm_set1_epi8(-64), c_90 = _mm_set1_epi8(-112), c_a0 = _mm_set1_epi8(-96),
+                  c_b0 = _mm_set1_epi8(-80);
+    for (size_t i = 0; i < len; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(src + i));
+        __m128i prev = _mm_loadu_si128((const __m128i *)(src + i - 1));
+        __m128i next = _mm_loadu_si128((const __m128i *)(src + i + 1));
+        __m128i lower = _mm_or_si128(v, x20);
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                       _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+        __m128i is_d0 = _mm_cmpeq_epi8(v, d0), is_d1 = _mm_cmpeq_epi8(v, d1);
+        __m128i cont = _mm_cmplt_epi8(v, c_c0);
+        __m128i next_cont = _mm_cmplt_epi8(next, c_c0);
+        __m128i prev_d0 = _mm_cmpeq_epi8(prev, d0), prev_d1 = _mm_cmpeq_epi8(prev, d1);
+        /* a lead: D0 before any continuation, D1 before 80..9F */
+        __m128i next_low = _mm_cmplt_epi8(next, c_a0); /* 80..9F when a continuation */
+        __m128i lead =
+            _mm_and_si128(next_cont, _mm_or_si128(is_d0, _mm_and_si128(is_d1, next_low)));
+        /* a continuation after D0, or after D1 when it is 80..9F */
+        __m128i low = _mm_cmplt_epi8(v, c_a0);
+        __m128i tail = _mm_and_si128(cont, _mm_or_si128(prev_d0, _mm_and_si128(prev_d1, low)));
+        /* fold: A-Z + 0x20; after D0: 80..8F + 0x10, 90..9F + 0x20,
+         * A0..AF - 0x20; D0 before 80..8F or A0..AF becomes D1 */
+        __m128i r8 = _mm_cmplt_epi8(v, c_90);                        /* 80..8F */
+        __m128i r9 = _mm_andnot_si128(r8, low);                      /* 90..9F */
+        __m128i ra = _mm_andnot_si128(low, _mm_cmplt_epi8(v, c_b0)); /* A0..AF */
+        __m128i delta_tail = _mm_and_si128(
+            prev_d0, _mm_or_si128(_mm_and_si128(r8, _mm_set1_epi8(0x10)),
+                                  _mm_or_si128(_mm_and_si128(r9, x20),
+                                               _mm_and_si128(ra, _mm_set1_epi8((char)0xE0)))));
+        __m128i n8 = _mm_cmplt_epi8(next, c_90);
+        __m128i na = _mm_andnot_si128(next_low, _mm_cmplt_epi8(next, c_b0));
+        __m128i delta_lead =
+            _mm_and_si128(is_d0, _mm_and_si128(_mm_or_si128(n8, na), _mm_set1_epi8(1)));
+        __m128i folded = _mm_add_epi8(
+            v, _mm_add_epi8(_mm_and_si128(upper, x20), _mm_add_epi8(delta_tail, delta_lead)));
+        _mm_storeu_si128((__m128i *)(out + i), folded);
+        unsigned hi = (unsigned)_mm_movemask_epi8(v);
+        unsigned word = hi | (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+        unsigned odd = hi & ~(unsigned)_mm_movemask_epi8(_mm_or_si128(lead, tail));
+        size_t w = i / 64, sh = i % 64;
+        m->word[w] |= (uint64_t)word << sh;
+        m->letter[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(letter) << sh;
+        m->lead[w] |= (uint64_t)(unsigned)_mm_movemask_epi8(lead) << sh;
+        m->odd[w] |= (uint64_t)odd << sh;
+    }
+}
+
+/* The first set bit of map at or after bit i (of a map with a zero word
+ * at the end: see map_words()); nbits when none is. */
+static size_t
+next_set(const uint64_t *map, size_t i, size_t nbits)
+{
+    size_t w = i / 64, words = nbits / 64;
+    uint64_t m = i % 64 ? map[w] & (~0ull << (i % 64)) : map[w];
+    while (m == 0) {
+        if (++w >= words)
+            return nbits;
+        m = map[w];
+    }
+    return w * 64 + (size_t)__builtin_ctzll(m);
+}
+
+/* The first clear bit of map at or after bit i (there is one). */
+static size_t
+next_clear(const uint64_t *map, size_t i)
+{
+    size_t w = i / 64;
+    uint64_t m = ~map[w] & (~0ull << (i % 64));
+    while (m == 0)
+        m = ~map[++w];
+    return w * 64 + (size_t)__builtin_ctzll(m);
+}
+
+/* Set bits in x, without asking the CPU for an instruction it may lack. */
+static inline size_t
+popcount64(uint64_t x)
+{
+    x = x - (x >> 1 & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + (x >> 2 & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (size_t)(x * 0x0101010101010101ull >> 56);
+}
+
+/* What the run of bits [from, to) holds: odd bytes (any), ASCII letters
+ * (any) and letters (a count). */
+struct run {
+    bool odd, latin, cyrillic;
+    size_t letters;
+};
+
+static inline struct run
+run_of(const struct maps *m, size_t from, size_t to)
+{
+    struct run r = {false, false, false, 0};
+    while (from < to) {
+        size_t w = from / 64, lo = from % 64, hi = to - w * 64 < 64 ? to - w * 64 : 64;
+        uint64_t keep = (hi - lo < 64 ? (1ull << (hi - lo)) - 1 : ~0ull) << lo;
+        uint64_t lat = m->letter[w] & keep, cyr = m->lead[w] & keep;
+        r.odd |= (m->odd[w] & keep) != 0;
+        r.latin |= lat != 0;
+        r.cyrillic |= cyr != 0;
+        r.letters += popcount64(lat | cyr);
+        from = w * 64 + hi;
+    }
+    return r;
+}
+
+/* The walk of s (at least SIMD_MIN bytes) by bitmaps; see classify(). */
+static void
+walk_simd(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
+{
+    size_t words = map_words(s.len), nbits = words * 64;
+    /* the text between 16 zero bytes and 32 */
+    unsigned char *src = arena_alloc(a, s.len + 48);
+    memcpy(src + 16, s.p, s.len);
+    struct maps m = {ARENA_ARRAY(a, uint64_t, words), ARENA_ARRAY(a, uint64_t, words),
+                     ARENA_ARRAY(a, uint64_t, words), ARENA_ARRAY(a, uint64_t, words)};
+    classify(src + 16, s.len, &m, out);
+    size_t i = 0;
+    while (i < s.len) {
+        size_t start = next_set(m.word, i, nbits);
+        if (start >= s.len)
+            break;
+        size_t end = next_clear(m.word, start);
+        struct run r = run_of(&m, start, end);
+        bool plain = !r.odd;
+        if (plain && end < s.len) {
+            /* what could join the next token: an apostrophe after a letter,
+             * a point or comma after a digit */
+            unsigned char next = (unsigned char)s.p[end], last = (unsigned char)s.p[end - 1];
+            bool digit = last >= '0' && last <= '9';
+            plain = !((next == '\'' && !digit) || ((next == '.' || next == ',') && digit));
+        }
+        if (!plain) {
+            i = walk_bytes(s, start, end, w, out, bad);
+            continue;
+        }
+        out[end] = '\0';
+        if (w->t && w->count < w->max) {
+            struct token *tok = &w->t[w->count];
+            tok->off = start;
+            tok->len = end - start;
+            tok->norm = (struct str){out + start, end - start};
+            tok->kind = r.letters ? TOKEN_WORD : TOKEN_NUMBER;
+            tok->letter_count = r.letters;
+            tok->script = !r.letters              ? TOKEN_SCRIPT_NONE
+                          : r.latin && r.cyrillic ? TOKEN_SCRIPT_MIXED
+                          : r.latin               ? TOKEN_SCRIPT_LATIN
+                                                  : TOKEN_SCRIPT_CYRILLIC;
+        }
+        w->count++;
+        i = end;
+    }
+}
+#endif
+
+/* Walk s into w; see walk_bytes(). out has room for s and a byte. */
+static void
+walk(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
+{
+#ifdef __SSE2__
+    if (s.len >= SIMD_MIN) {
+        walk_simd(a, s, w, out, bad);
+        return;
+    }
+#else
+    (void)a;
+#endif
+    (void)walk_bytes(s, 0, s.len, w, out, bad);
 }
 
 /* Can cp be folded by utf8proc_tolower() alone, NFC and all? ASCII,
@@ -391,23 +615,26 @@ token_split(struct arena *a, struct str s, struct token **tokens, size_t *count)
     if (s.len > NORMALISE_MAX)
         return ERR_TOOBIG;
     /* One walk for a text of up to TOKEN_STACK tokens (nearly every
-     * appeal); a longer one is walked again into its array, writing the
-     * same normal forms again. A token takes at least one byte and is
-     * followed by a separator or the end, so there are at most
-     * (len + 1) / 2 of them, each with its NUL. */
-    char *out = arena_alloc(a, s.len + s.len / 2 + 2 + HASH_HEAD);
+     * appeal); a longer one is walked again into its array. The normal
+     * forms of plain tokens are written into out at their own offsets,
+     * which has room past the end to read a hash's blocks. */
+    char *out = arena_alloc(a, s.len + 16 + HASH_HEAD);
     struct token first[TOKEN_STACK];
     bool bad = false;
-    size_t n = walk(s, first, TOKEN_STACK, out, &bad);
+    struct walk w = {first, TOKEN_STACK, 0};
+    walk(a, s, &w, out, &bad);
     if (bad)
         return ERR_INVALID;
+    size_t n = w.count;
     if (n > TOKEN_MAX)
         return ERR_TOOBIG;
     struct token *t = n ? ARENA_ARRAY(a, struct token, n) : NULL;
-    if (n > TOKEN_STACK)
-        (void)walk(s, t, n, out, &bad);
-    else if (n > 0) /* memcpy() wants a pointer even for 0 bytes */
+    if (n > TOKEN_STACK) {
+        w = (struct walk){t, n, 0};
+        walk(a, s, &w, out, &bad);
+    } else if (n > 0) { /* memcpy() wants a pointer even for 0 bytes */
         memcpy(t, first, n * sizeof(*t));
+    }
     for (size_t k = 0; k < n; k++) {
         if (t[k].norm.p) { /* in out, with room to read past it */
             t[k].hash = hash_padded(t[k].norm.p, t[k].norm.len);

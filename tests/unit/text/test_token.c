@@ -249,6 +249,88 @@ cyrillic_alone_and_first(void **state)
     arena_free(a);
 }
 
+/* A long text (split sixteen bytes a step) gives the tokens its parts
+ * give alone (short: a character at a time): random texts of tricky
+ * parts, joined by separators that join nothing. */
+static void
+long_texts_split_as_their_parts(void **state)
+{
+    (void)state;
+    static const char *const parts[] = {
+        "Жалоба",
+        "ЖАЛОБА",
+        "ёлка",
+        "ЁЛКА",
+        "Ѐѐ",
+        "Ѡѡ",
+        "Қазақстан",
+        "қаласында",
+        "Qazaqstan'ga",
+        "don't",
+        "12.03.2026",
+        "3,5",
+        "№5",
+        "«Жилищник»",
+        "“кавычки”",
+        "5G",
+        "ёлкa",
+        "қа\xC2\xADзақ",
+        "e\xCC\x81t",
+        "ДОСТОПРИМЕЧАТЕЛЬНОСТЯМИ",
+        "word",
+        "WORD",
+        "x",
+        "Ы",
+        "бір-бірі",
+        "д'Артаньян",
+        "…",
+        "2021",
+        "İstanbul",
+        "straße",
+    };
+    static const char *const seps[] = {" ", ", ", "; ", "\n", " — ", "  "};
+    struct arena *a = arena_new();
+    uint32_t seed = 12345;
+    for (int round = 0; round < 400; round++) {
+        char text[2048];
+        size_t len = 0, nparts = 0, which[128], at[128];
+        while (len < 64 + (size_t)round % 500 && nparts < 128) {
+            seed = seed * 1103515245u + 12345u;
+            size_t p = (seed >> 8) % ARRAY_LEN(parts), q = (seed >> 20) % ARRAY_LEN(seps);
+            if (nparts > 0) {
+                memcpy(text + len, seps[q], strlen(seps[q]));
+                len += strlen(seps[q]);
+            }
+            memcpy(text + len, parts[p], strlen(parts[p]));
+            at[nparts] = len;
+            len += strlen(parts[p]);
+            which[nparts++] = p;
+        }
+        struct token *t;
+        size_t n;
+        assert_int_equal(token_split(a, (struct str){text, len}, &t, &n), ERR_OK);
+        size_t k = 0;
+        for (size_t j = 0; j < nparts; j++) {
+            struct token *u;
+            size_t un;
+            const char *part = parts[which[j]];
+            assert_int_equal(token_split(a, str_from_cstr(part), &u, &un), ERR_OK);
+            size_t base = at[j];
+            for (size_t i = 0; i < un; i++, k++) {
+                assert_true(k < n);
+                if (t[k].off != base + u[i].off || t[k].len != u[i].len ||
+                    !str_eq(t[k].norm, u[i].norm) || t[k].kind != u[i].kind ||
+                    t[k].script != u[i].script || t[k].letter_count != u[i].letter_count ||
+                    t[k].hash != u[i].hash)
+                    fail_msg("[%.*s] in a text of %zu bytes: token %zu differs", (int)u[i].len,
+                             part + u[i].off, len, k);
+            }
+        }
+        assert_int_equal(k, n);
+    }
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -263,6 +345,7 @@ main(void)
         cmocka_unit_test(fold_matches_normalise),
         cmocka_unit_test(hash_follows_normal_form),
         cmocka_unit_test(cyrillic_alone_and_first),
+        cmocka_unit_test(long_texts_split_as_their_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
