@@ -68,8 +68,9 @@ arena_free(struct arena *a)
     free(a);
 }
 
-void *
-arena_alloc(struct arena *a, size_t n)
+/* n bytes of a, not cleared. */
+static void *
+alloc(struct arena *a, size_t n)
 {
     size_t need;
     if (ckd_add(&need, n, (size_t)ARENA_ALIGN - 1)) {
@@ -87,7 +88,6 @@ arena_alloc(struct arena *a, size_t n)
             big->used = need;
             big->next = c->next;
             c->next = big;
-            memset(big->data, 0, need);
             return big->data;
         }
         c = chunk_new(ARENA_CHUNK);
@@ -96,8 +96,21 @@ arena_alloc(struct arena *a, size_t n)
     }
     void *p = c->data + c->used;
     c->used += need;
-    memset(p, 0, need);
     return p;
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+    void *p = alloc(a, n);
+    memset(p, 0, n);
+    return p;
+}
+
+void *
+arena_alloc_raw(struct arena *a, size_t n)
+{
+    return alloc(a, n);
 }
 
 void *

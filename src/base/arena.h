@@ -1,7 +1,7 @@
 /*
  * arena.h - a region allocator: many allocations, one free. Exports
- * arena_new(), arena_new_sized(), arena_free(), arena_alloc(), arena_strndup(), arena_strdup(),
- * arena_printf(), ARENA_NEW().
+ * arena_new(), arena_new_sized(), arena_free(), arena_alloc(), arena_alloc_raw(),
+ * arena_strndup(), arena_strdup(), arena_printf(), ARENA_NEW().
  */
 #ifndef BASE_ARENA_H
 #define BASE_ARENA_H
@@ -20,6 +20,8 @@ struct arena *arena_new_sized(size_t first);
 void arena_free(struct arena *a); /* accepts NULL */
 /* Zeroed memory that lives in a; aborts on overflow or out of memory. */
 void *arena_alloc(struct arena *a, size_t n);
+/* The same, not cleared: for memory the caller fills before reading. */
+void *arena_alloc_raw(struct arena *a, size_t n);
 #define ARENA_NEW(a, type) ((type *)arena_alloc((a), sizeof(type)))
 #define ARENA_ARRAY(a, type, n) ((type *)arena_array((a), sizeof(type), (n)))
 void *arena_array(struct arena *a, size_t size, size_t count);

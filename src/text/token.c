@@ -430,8 +430,10 @@ walk_simd(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
 {
     size_t words = map_words(s.len), nbits = words * 64;
     /* the text between 16 zero bytes and 32 */
-    unsigned char *src = arena_alloc(a, s.len + 48);
+    unsigned char *src = arena_alloc_raw(a, s.len + 48);
+    memset(src, 0, 16);
     memcpy(src + 16, s.p, s.len);
+    memset(src + 16 + s.len, 0, 32);
     struct maps m = {ARENA_ARRAY(a, uint64_t, words), ARENA_ARRAY(a, uint64_t, words),
                      ARENA_ARRAY(a, uint64_t, words), ARENA_ARRAY(a, uint64_t, words)};
     classify(src + 16, s.len, &m, out);
@@ -618,7 +620,7 @@ token_split(struct arena *a, struct str s, struct token **tokens, size_t *count)
      * appeal); a longer one is walked again into its array. The normal
      * forms of plain tokens are written into out at their own offsets,
      * which has room past the end to read a hash's blocks. */
-    char *out = arena_alloc(a, s.len + 16 + HASH_HEAD);
+    char *out = arena_alloc_raw(a, s.len + 16 + HASH_HEAD);
     struct token first[TOKEN_STACK];
     bool bad = false;
     struct walk w = {first, TOKEN_STACK, 0};
@@ -628,7 +630,8 @@ token_split(struct arena *a, struct str s, struct token **tokens, size_t *count)
     size_t n = w.count;
     if (n > TOKEN_MAX)
         return ERR_TOOBIG;
-    struct token *t = n ? ARENA_ARRAY(a, struct token, n) : NULL;
+    /* every one filled below, by memcpy() or the second walk */
+    struct token *t = n ? arena_alloc_raw(a, n * sizeof(*t)) : NULL;
     if (n > TOKEN_STACK) {
         w = (struct walk){t, n, 0};
         walk(a, s, &w, out, &bad);
