@@ -526,7 +526,12 @@ lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, const 
     size_t ns = 0;
     for (size_t i = 0; i < n && ns < sampled; i++) {
         if (t[i].kind != TOKEN_WORD || t[i].script == TOKEN_SCRIPT_OTHER ||
-            t[i].script == TOKEN_SCRIPT_NONE || seen++ % stride != 0)
+            t[i].script == TOKEN_SCRIPT_NONE)
+            continue;
+        /* every stride-th scorable word from the first (no division) */
+        bool take = seen == 0;
+        seen = seen + 1 == stride ? 0 : seen + 1;
+        if (!take)
             continue;
         if (mm)
             __builtin_prefetch(&mm->slot[memo_key(&t[i]) & (MEMO_SLOTS - 1)]);
