@@ -296,8 +296,8 @@ cmd_train(struct config *c, struct config_args *a)
         fprintf(stderr, "tyndau: train: cannot store the model: %s\n", store_errmsg(s));
         goto out;
     }
-    printf("%s model version %lld: %zu examples, %zu labels\n", kind, (long long)j.m.version, mt.n,
-           mt.classes);
+    printf("%s model version %lld: %zu examples, %zu labels, %zu features\n", kind,
+           (long long)j.m.version, mt.n, mt.classes, mt.features);
     if (mt.folds)
         printf("%zu-fold cross-validation: accuracy %.4f, macro-F1 %.4f\n", mt.folds, mt.accuracy,
                mt.macro_f1);

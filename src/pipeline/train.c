@@ -140,6 +140,8 @@ train_classifier(struct router *rt, const struct train_example *ex, size_t n,
         score(conf, k, n, m);
     }
     e = classify_train(s, n, names, k, &o->classify, out);
+    if (!e)
+        m->features = classify_feature_count(*out);
 out:
     free(s);
     free(fs);
@@ -152,6 +154,8 @@ out:
 void
 train_metrics_json(const struct train_metrics *m, struct buf *b)
 {
-    buf_printf(b, "{\"n\":%zu,\"classes\":%zu,\"folds\":%zu,\"accuracy\":%.4f,\"macro_f1\":%.4f}",
-               m->n, m->classes, m->folds, m->accuracy, m->macro_f1);
+    buf_printf(b,
+               "{\"n\":%zu,\"classes\":%zu,\"features\":%zu,\"folds\":%zu,\"accuracy\":%.4f,"
+               "\"macro_f1\":%.4f}",
+               m->n, m->classes, m->features, m->folds, m->accuracy, m->macro_f1);
 }

@@ -33,9 +33,10 @@ struct train_opts {
 };
 
 struct train_metrics {
-    size_t n;       /* examples */
-    size_t classes; /* distinct labels */
-    size_t folds;   /* 0: not cross-validated (accuracy and macro_f1 are 0) */
+    size_t n;        /* examples */
+    size_t classes;  /* distinct labels */
+    size_t features; /* in the model trained on everything (see classify_opts.min_count) */
+    size_t folds;    /* 0: not cross-validated (accuracy and macro_f1 are 0) */
     double accuracy, macro_f1;
 };
 
@@ -50,7 +51,8 @@ enum err train_classifier(struct router *rt, const struct train_example *ex, siz
                           const struct train_opts *o, struct classifier **out,
                           struct train_metrics *m);
 
-/* m as one JSON object: {"n":..,"classes":..,"folds":..,"accuracy":..,"macro_f1":..}. */
+/* m as one JSON object:
+ * {"n":..,"classes":..,"features":..,"folds":..,"accuracy":..,"macro_f1":..}. */
 void train_metrics_json(const struct train_metrics *m, struct buf *b);
 
 #endif

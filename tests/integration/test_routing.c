@@ -269,6 +269,8 @@ routing_new_model_without_restart(void **state)
         srv_db_text(s, "SELECT metrics FROM models WHERE kind = ?1 AND version = 2", "topic");
     assert_non_null(strstr(metrics, "\"folds\":3"));
     assert_non_null(strstr(metrics, "\"classes\":20"));
+    assert_non_null(strstr(metrics, "\"features\":"));
+    assert_null(strstr(metrics, "\"features\":0,"));
     srv_done(s);
 }
 

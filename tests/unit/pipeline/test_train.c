@@ -79,6 +79,10 @@ train_seed_routes_unseen_texts(void **state)
     assert_non_null(strstr(b.p, "\"folds\":5"));
     assert_non_null(strstr(b.p, "\"classes\":20"));
     assert_non_null(strstr(b.p, "\"macro_f1\":0."));
+    assert_true(mt.features > 0);
+    char want[64];
+    snprintf(want, sizeof(want), "\"features\":%zu,", mt.features);
+    assert_non_null(strstr(b.p, want));
     buf_fini(&b);
     router_free(rt);
     arena_free(a);
