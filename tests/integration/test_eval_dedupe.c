@@ -28,8 +28,10 @@ static const char *const streets[PROBLEMS] = {
     "Dudley",  "Warren", "Blue Hill", "Hyde Park", "Columbia", "Dorchester",
 };
 
-/* The files a test wrote, removed by cleanup(). */
-static char tmp_dir[] = "/tmp/tyndau-evaldedupe-XXXXXX";
+/* The directory and files a test wrote, removed by cleanup(). */
+#define TMP_TEMPLATE "/tmp/tyndau-evaldedupe-XXXXXX"
+static char tmp_dir[] = TMP_TEMPLATE;
+static bool tmp_made; /* not the template's last byte: mkdtemp() may make it an X */
 static const char *written[64];
 static size_t written_count;
 
@@ -37,8 +39,10 @@ static size_t written_count;
 static const char *
 write_file(const char *name, const char *text)
 {
-    if (written_count == 0 && tmp_dir[sizeof(tmp_dir) - 2] == 'X')
+    if (!tmp_made) {
         assert_non_null(mkdtemp(tmp_dir));
+        tmp_made = true;
+    }
     assert_true(written_count < sizeof(written) / sizeof(written[0]));
     const char *path = t_printf("%s/%zu-%s", tmp_dir, written_count, name);
     FILE *f = fopen(path, "w");
@@ -55,6 +59,10 @@ cleanup(void **state)
     for (size_t i = 0; i < written_count; i++)
         (void)unlink(written[i]);
     written_count = 0;
+    if (tmp_made)
+        (void)rmdir(tmp_dir);
+    memcpy(tmp_dir, TMP_TEMPLATE, sizeof(tmp_dir));
+    tmp_made = false;
     return srv_teardown(state);
 }
 
