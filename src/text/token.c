@@ -52,6 +52,19 @@ peek(struct str s, size_t i, size_t *n, bool *bad)
     return cp;
 }
 
+/* The script of a token of letters letters, some Latin, Cyrillic or other. */
+static enum token_script
+script_of(size_t letters, bool latin, bool cyr, bool other)
+{
+    if (letters == 0)
+        return TOKEN_SCRIPT_NONE;
+    if (other)
+        return TOKEN_SCRIPT_OTHER;
+    if (latin && cyr)
+        return TOKEN_SCRIPT_MIXED;
+    return latin ? TOKEN_SCRIPT_LATIN : TOKEN_SCRIPT_CYRILLIC;
+}
+
 /* The token starting at byte i (a body character): its end, and what it is. */
 static size_t
 scan(struct str s, size_t i, struct token *t, bool *bad)
@@ -128,14 +141,7 @@ scan(struct str s, size_t i, struct token *t, bool *bad)
     t->off = i;
     t->len = end - i;
     t->letter_count = letters;
-    if (letters == 0)
-        t->script = TOKEN_SCRIPT_NONE;
-    else if (other)
-        t->script = TOKEN_SCRIPT_OTHER;
-    else if (latin && cyr)
-        t->script = TOKEN_SCRIPT_MIXED;
-    else
-        t->script = latin ? TOKEN_SCRIPT_LATIN : TOKEN_SCRIPT_CYRILLIC;
+    t->script = script_of(letters, latin, cyr, other);
     return end;
 }
 
@@ -211,12 +217,7 @@ scan_fast(struct str s, size_t i, struct token *t, char *out)
     t->norm = (struct str){out, o};
     t->kind = letters ? TOKEN_WORD : TOKEN_NUMBER;
     t->letter_count = letters;
-    if (letters == 0)
-        t->script = TOKEN_SCRIPT_NONE;
-    else if (latin && cyr)
-        t->script = TOKEN_SCRIPT_MIXED;
-    else
-        t->script = latin ? TOKEN_SCRIPT_LATIN : TOKEN_SCRIPT_CYRILLIC;
+    t->script = script_of(letters, latin, cyr, false);
     return end;
 }
 
@@ -464,10 +465,7 @@ walk_simd(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
             tok->norm = (struct str){out + start, end - start};
             tok->kind = r.letters ? TOKEN_WORD : TOKEN_NUMBER;
             tok->letter_count = r.letters;
-            tok->script = !r.letters              ? TOKEN_SCRIPT_NONE
-                          : r.latin && r.cyrillic ? TOKEN_SCRIPT_MIXED
-                          : r.latin               ? TOKEN_SCRIPT_LATIN
-                                                  : TOKEN_SCRIPT_CYRILLIC;
+            tok->script = script_of(r.letters, r.latin, r.cyrillic, false);
         }
         w->count++;
         i = end;

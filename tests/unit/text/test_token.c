@@ -138,6 +138,25 @@ empty_and_bad(void **state)
     arena_free(a);
 }
 
+/* Split word (of letter cp); when it is one token, check that its normal
+ * form is normalise_text()'s and give its script. The token count. */
+static size_t
+fold_one(struct arena *a, struct str word, int32_t cp, enum token_script *script)
+{
+    struct str want;
+    struct token *t;
+    size_t count;
+    assert_int_equal(token_split(a, word, &t, &count), ERR_OK);
+    if (count != 1)
+        return count;
+    assert_int_equal(normalise_text(a, word, &want), ERR_OK);
+    if (!str_eq(t[0].norm, want))
+        fail_msg("U+%04X: [%.*s], want [%.*s]", (unsigned)cp, (int)t[0].norm.len, t[0].norm.p,
+                 (int)want.len, want.p);
+    *script = t[0].script;
+    return count;
+}
+
 /* Every letter of the scripts the tokeniser folds itself (ASCII, Latin-1,
  * Latin Extended-A, Cyrillic), alone and inside a word, gets the normal form
  * normalise_text() gives it. */
@@ -154,16 +173,9 @@ fold_matches_normalise(void **state)
             w[n++] = 'Q';
             n += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)w + n);
             w[n++] = 'z';
-            struct str word = {w, n}, want;
-            struct token *t;
-            size_t count;
-            assert_int_equal(token_split(a, word, &t, &count), ERR_OK);
-            if (count != 1)
-                continue; /* not a letter: splits the word */
-            assert_int_equal(normalise_text(a, word, &want), ERR_OK);
-            if (!str_eq(t[0].norm, want))
-                fail_msg("U+%04X: [%.*s], want [%.*s]", (unsigned)cp, (int)t[0].norm.len,
-                         t[0].norm.p, (int)want.len, want.p);
+            enum token_script script;
+            /* a character that is not a letter splits the word */
+            (void)fold_one(a, (struct str){w, n}, cp, &script);
         }
     }
     arena_free(a);
@@ -234,16 +246,9 @@ cyrillic_alone_and_first(void **state)
                 memcpy(w + len, "\xD0\x96\xD0\xB6", 4); /* Жж */
                 len += 4;
             }
-            struct str word = {w, len}, want;
-            struct token *t;
-            size_t count;
-            assert_int_equal(token_split(a, word, &t, &count), ERR_OK);
-            assert_int_equal(count, 1);
-            assert_int_equal(t[0].script, TOKEN_SCRIPT_CYRILLIC);
-            assert_int_equal(normalise_text(a, word, &want), ERR_OK);
-            if (!str_eq(t[0].norm, want))
-                fail_msg("U+%04X: [%.*s], want [%.*s]", (unsigned)cp, (int)t[0].norm.len,
-                         t[0].norm.p, (int)want.len, want.p);
+            enum token_script script = TOKEN_SCRIPT_NONE;
+            assert_int_equal(fold_one(a, (struct str){w, len}, cp, &script), 1);
+            assert_int_equal(script, TOKEN_SCRIPT_CYRILLIC);
         }
     }
     arena_free(a);
