@@ -181,6 +181,19 @@ fold_matches_normalise(void **state)
     arena_free(a);
 }
 
+/* The want tokens of text, each with token_hash() of its normal form. */
+static struct token *
+split_hashed(struct arena *a, const char *text, size_t want)
+{
+    struct token *t;
+    size_t n;
+    assert_int_equal(token_split(a, str_from_cstr(text), &t, &n), ERR_OK);
+    assert_int_equal(n, want);
+    for (size_t i = 0; i < n; i++)
+        assert_true(t[i].hash == token_hash(t[i].norm));
+    return t;
+}
+
 /* The hash is token_hash() of the normal form, so the same word in any
  * case, taken the quick way (ASCII and basic Cyrillic, ending at a space)
  * or the slow one (ending at a guillemet, or with a Kazakh letter in it),
@@ -190,22 +203,13 @@ hash_follows_normal_form(void **state)
 {
     (void)state;
     struct arena *a = arena_new();
-    const char *text = "Ёлка ёЛКА «ёлка» ЁЛКАҚ ёлкақ, apple APPLE's Apple» 12.5 12,5 ёлкa";
-    struct token *t;
-    size_t n;
-    assert_int_equal(token_split(a, str_from_cstr(text), &t, &n), ERR_OK);
-    assert_int_equal(n, 11);
-    for (size_t i = 0; i < n; i++)
-        assert_true(t[i].hash == token_hash(t[i].norm));
+    struct token *t =
+        split_hashed(a, "Ёлка ёЛКА «ёлка» ЁЛКАҚ ёлкақ, apple APPLE's Apple» 12.5 12,5 ёлкa", 11);
     /* long words (past the 24 bytes read at once), the quick way and not */
-    const char *longer = "Достопримечательностями ДОСТОПРИМЕЧАТЕЛЬНОСТЯМИ» "
-                         "internationalisation-INTERNATIONALISATION…";
-    struct token *u;
-    size_t un;
-    assert_int_equal(token_split(a, str_from_cstr(longer), &u, &un), ERR_OK);
-    assert_int_equal(un, 4);
-    for (size_t i = 0; i < un; i++)
-        assert_true(u[i].hash == token_hash(u[i].norm));
+    struct token *u = split_hashed(a,
+                                   "Достопримечательностями ДОСТОПРИМЕЧАТЕЛЬНОСТЯМИ» "
+                                   "internationalisation-INTERNATIONALISATION…",
+                                   4);
     assert_true(u[0].hash == u[1].hash && u[2].hash == u[3].hash && u[0].hash != u[2].hash);
     assert_true(t[0].hash == t[1].hash && t[1].hash == t[2].hash);
     assert_true(t[3].hash == t[4].hash && t[3].hash != t[0].hash);
