@@ -384,6 +384,14 @@ features_extract(struct features *fx, struct arena *a, const struct token *t, si
     *out_count = n;
 }
 
+/* Every cached word's row in cache which forgotten. */
+static void
+rows_forget(struct features *fx, size_t which)
+{
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        fx->slot[i].vec[which] = 0;
+}
+
 /* The row cache of classifier m (of k classes): the one made for it, else
  * the least recently used one, started afresh. */
 static struct rows *
@@ -403,8 +411,7 @@ rows_of(struct features *fx, const struct classifier *m, size_t k, size_t *which
     r->stamp = stamp;
     r->k = k;
     r->used = 0;
-    for (size_t i = 0; i < CACHE_SLOTS; i++)
-        fx->slot[i].vec[pick] = 0;
+    rows_forget(fx, pick);
 found:
     fx->rows[pick].last = ++fx->tick;
     *which = pick;
@@ -412,8 +419,9 @@ found:
 }
 
 /* Where the row of word s (a slot of fx) for m starts in r->vec: k floats,
- * its stem's row plus its grams' rows, computed if it was not cached. The caller has made room for
- * them (rows_room()), so the offsets it holds stay good. */
+ * its stem's row plus its grams' rows, computed if it was not cached. The
+ * caller has made room for it (rows_room()), so the offsets it holds stay
+ * good. */
 static uint32_t
 word_rows(struct features *fx, struct rows *r, size_t which, struct slot *s,
           const struct classifier *m)
@@ -430,9 +438,9 @@ word_rows(struct features *fx, struct rows *r, size_t which, struct slot *s,
     return s->vec[which] - 1;
 }
 
-/* Room in r for words more words' rows (k floats each): the pool grown, or, past
- * ROW_POOL_MAX, every word's rows forgotten. false when even an empty pool
- * is too small. */
+/* Room in r for words more words' rows (k floats each): the pool grown,
+ * or, past ROW_POOL_MAX, every word's rows forgotten. false when even an
+ * empty pool is too small. */
 static bool
 rows_room(struct features *fx, struct rows *r, size_t which, size_t words)
 {
@@ -440,8 +448,7 @@ rows_room(struct features *fx, struct rows *r, size_t which, size_t words)
     if (need > ROW_POOL_MAX)
         return false;
     if (r->used + need > ROW_POOL_MAX) {
-        for (size_t i = 0; i < CACHE_SLOTS; i++)
-            fx->slot[i].vec[which] = 0;
+        rows_forget(fx, which);
         r->used = 0;
     }
     if (r->used + need > r->cap) {

@@ -501,7 +501,7 @@ lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, const 
                         size_t n, struct lang_guess *g)
 {
     double prior[LANG_ID__COUNT] = {0}, wsum = 0;
-    size_t words = 0, seen = 0, stride = 1, scorable = 0;
+    size_t seen = 0, stride = 1, scorable = 0;
     for (size_t i = 0; i < n; i++)
         scorable += t[i].kind == TOKEN_WORD && t[i].script != TOKEN_SCRIPT_OTHER &&
                     t[i].script != TOKEN_SCRIPT_NONE;
@@ -558,8 +558,7 @@ lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, const 
             prior[cls_lang[c]] += w[kept] * p[kept][c];
         kept++;
     }
-    words = kept;
-    struct lang_guess r = {.lang = LANG_ID_UND, .words = words};
+    struct lang_guess r = {.lang = LANG_ID_UND, .words = kept};
     if (wsum > 0) {
         /* Each word's probabilities times the text's share of each
          * language, renormalised, and weighted: sum[c] / wsum is class c's

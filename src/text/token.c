@@ -145,6 +145,15 @@ scan(struct str s, size_t i, struct token *t, bool *bad)
     return end;
 }
 
+/* Could byte next, after a token whose last character is a digit or
+ * not, join the token to what follows: an apostrophe after a letter, a
+ * point or comma after a digit (scan() then decides by what follows). */
+static inline bool
+may_join(unsigned char next, bool after_digit)
+{
+    return after_digit ? next == '.' || next == ',' : next == '\'';
+}
+
 /* The lower case of U+0400..U+045F in UTF-8 (lead byte, then the other),
  * by (lead byte & 1) << 6 | (other byte & 0x3F) of the letter: D0 80..BF,
  * D1 80..9F; 0 for D1 A0..BF, which are left to utf8proc. */
@@ -192,9 +201,7 @@ scan_fast(struct str s, size_t i, struct token *t, char *out)
                 end++;
                 continue;
             }
-            /* An apostrophe after a letter, or a point or comma after a
-             * digit, may join what follows. */
-            if ((b == '\'' && o > 0 && !digit) || ((b == '.' || b == ',') && digit))
+            if (may_join(b, digit))
                 return 0;
             break;
         }
@@ -371,7 +378,7 @@ static size_t
 next_set(const uint64_t *map, size_t i, size_t nbits)
 {
     size_t w = i / 64, words = nbits / 64;
-    uint64_t m = i % 64 ? map[w] & (~0ull << (i % 64)) : map[w];
+    uint64_t m = map[w] & (~0ull << (i % 64));
     while (m == 0) {
         if (++w >= words)
             return nbits;
@@ -447,11 +454,8 @@ walk_simd(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
         struct run r = run_of(&m, start, end);
         bool plain = !r.odd;
         if (plain && end < s.len) {
-            /* what could join the next token: an apostrophe after a letter,
-             * a point or comma after a digit */
-            unsigned char next = (unsigned char)s.p[end], last = (unsigned char)s.p[end - 1];
-            bool digit = last >= '0' && last <= '9';
-            plain = !((next == '\'' && !digit) || ((next == '.' || next == ',') && digit));
+            unsigned char last = (unsigned char)s.p[end - 1];
+            plain = !may_join((unsigned char)s.p[end], last >= '0' && last <= '9');
         }
         if (!plain) {
             i = walk_bytes(s, start, end, w, out, bad);
