@@ -13,9 +13,13 @@
  * A word's share of the scores is fixed for a given classifier (the
  * transform is additive per occurrence: features.h), so beside each cached
  * word the extractor keeps, for up to ROW_CACHES classifiers, the sum of
- * its stem's row and its grams' rows (k floats), in a pool of at most
- * ROW_POOL_MAX floats per classifier; a full pool, or a classifier with
- * another classify_stamp(), starts that cache afresh.
+ * its stem's row and its grams' rows (k classes), in a pool of at most
+ * ROW_POOL_MAX 16-bit cells per classifier; a full pool, or a classifier
+ * with another classify_stamp(), starts that cache afresh. A cached row is
+ * a float scale and k 16-bit steps of it (the largest magnitude of the row
+ * is 32767 steps), half the bytes of k floats: the rows of a text are
+ * mostly cache misses, and the error of a class, half a step, is 1/65534
+ * of the row's largest.
  */
 #include "pipeline/features.h"
 
@@ -39,8 +43,10 @@ enum {
     POOL_IDS = 1 << 20,
     ACC_START = 1 << 12,      /* cells of the scratch table; it doubles up to 2 * FEATURES_MAX */
     ROW_CACHES = 2,           /* classifiers whose rows are cached: a topic and an agency one */
-    ROW_POOL_START = 1 << 16, /* floats; the pool doubles up to ROW_POOL_MAX */
-    ROW_POOL_MAX = 1 << 22,
+    ROW_POOL_START = 1 << 17, /* cells; the pool doubles up to ROW_POOL_MAX */
+    ROW_POOL_MAX = 1 << 23,
+    ROW_HEAD = 2, /* cells of a cached row's scale (a float) */
+    ROW_STEPS = 32767,
 };
 
 struct slot {
@@ -49,7 +55,7 @@ struct slot {
     uint32_t off; /* the word's gram ids: pool[off .. off + count) */
     uint32_t count;
     /* 1 + where the word's row starts in rows[i].vec (its stem's and its
-     * grams' rows summed: k floats); 0 while not computed. */
+     * grams' rows summed: see the top of the file); 0 while not computed. */
     uint32_t vec[ROW_CACHES];
 };
 
@@ -71,8 +77,9 @@ struct seen {
 struct rows {
     uint64_t stamp; /* classify_stamp() of the classifier; k == 0: none yet */
     size_t k;
-    float *vec;
-    size_t used, cap; /* floats */
+    size_t stride; /* cells of a row: ROW_HEAD + k, rounded up to 8 (16 bytes) */
+    int16_t *vec;
+    size_t used, cap; /* cells */
     uint64_t last;    /* fx->tick when last used */
 };
 
@@ -84,6 +91,7 @@ struct features {
     size_t pool_used;
     struct rows rows[ROW_CACHES];
     uint64_t tick;
+    float row[CLASSIFY_LABELS_MAX]; /* a row being computed */
     /* features_predict()'s scratch: the words of the text being scored and
      * their bigrams' ids, seen_cap of each */
     struct seen *seen;
@@ -410,6 +418,7 @@ rows_of(struct features *fx, const struct classifier *m, size_t k, size_t *which
     struct rows *r = &fx->rows[pick];
     r->stamp = stamp;
     r->k = k;
+    r->stride = (ROW_HEAD + k + 7) & ~(size_t)7;
     r->used = 0;
     rows_forget(fx, pick);
 found:
@@ -418,8 +427,8 @@ found:
     return &fx->rows[pick];
 }
 
-/* Where the row of word s (a slot of fx) for m starts in r->vec: k floats,
- * its stem's row plus its grams' rows, computed if it was not cached. The
+/* Where the row of word s (a slot of fx) for m starts in r->vec: its
+ * stem's row plus its grams' rows, computed if it was not cached. The
  * caller has made room for it (rows_room()), so the offsets it holds stay
  * good. */
 static uint32_t
@@ -429,22 +438,29 @@ word_rows(struct features *fx, struct rows *r, size_t which, struct slot *s,
     size_t k = r->k;
     if (s->vec[which] != 0)
         return s->vec[which] - 1;
-    float *v = r->vec + r->used;
+    float *v = fx->row, max = 0;
     memset(v, 0, k * sizeof(*v));
     classify_sum_rows(m, &s->stem, 1, v);
     classify_sum_rows(m, fx->pool + s->off, s->count, v);
+    for (size_t c = 0; c < k; c++)
+        max = fabsf(v[c]) > max ? fabsf(v[c]) : max;
+    float scale = max / ROW_STEPS, inv = max > 0 ? ROW_STEPS / max : 0;
+    int16_t *q = r->vec + r->used;
+    memcpy(q, &scale, sizeof(scale));
+    for (size_t c = 0; c < k; c++)
+        q[ROW_HEAD + c] = (int16_t)lrintf(v[c] * inv);
     s->vec[which] = (uint32_t)(r->used + 1);
-    r->used += k;
+    r->used += r->stride;
     return s->vec[which] - 1;
 }
 
-/* Room in r for words more words' rows (k floats each): the pool grown,
- * or, past ROW_POOL_MAX, every word's rows forgotten. false when even an
- * empty pool is too small. */
+/* Room in r for words more words' rows: the pool grown, or, past
+ * ROW_POOL_MAX, every word's rows forgotten. false when even an empty pool
+ * is too small. */
 static bool
 rows_room(struct features *fx, struct rows *r, size_t which, size_t words)
 {
-    size_t need = words * r->k;
+    size_t need = words * r->stride;
     if (need > ROW_POOL_MAX)
         return false;
     if (r->used + need > ROW_POOL_MAX) {
@@ -462,21 +478,26 @@ rows_room(struct features *fx, struct rows *r, size_t which, size_t words)
 }
 
 typedef float v8f __attribute__((vector_size(32)));
+typedef int16_t v8s __attribute__((vector_size(16)));
 
-/* sum[0..n) += v[0..n). */
+/* sum[0..k) += the cached row at q (see the top of the file). */
 __attribute__((target_clones("avx2", "default"))) static void
-add_floats(float *restrict sum, const float *restrict v, size_t n)
+add_row(float *restrict sum, const int16_t *restrict q, size_t k)
 {
+    float scale;
+    memcpy(&scale, q, sizeof(scale));
+    q += ROW_HEAD;
     size_t c = 0;
-    for (; c + 8 <= n; c += 8) {
-        v8f x, y;
+    for (; c + 8 <= k; c += 8) {
+        v8f x;
+        v8s y;
         memcpy(&x, sum + c, sizeof(x));
-        memcpy(&y, v + c, sizeof(y));
-        x += y;
+        memcpy(&y, q + c, sizeof(y));
+        x += scale * __builtin_convertvector(y, v8f);
         memcpy(sum + c, &x, sizeof(x));
     }
-    for (; c < n; c++)
-        sum[c] += v[c];
+    for (; c < k; c++)
+        sum[c] += scale * (float)q[c];
 }
 
 size_t
@@ -520,14 +541,15 @@ features_predict(struct features *fx, struct arena *a, const struct token *t, si
         w[j].vec = word_rows(fx, r, which, s, m);
         w[j].stem = s->stem;
         total += s->count;
-        const float *v = r->vec + w[j].vec;
-        for (size_t off = 0; off < k * sizeof(float); off += 64)
+        const int16_t *v = r->vec + w[j].vec;
+        for (size_t off = 0; off < r->stride * sizeof(*v); off += 64)
             __builtin_prefetch((const char *)v + off);
+        __builtin_prefetch((const char *)v + r->stride * sizeof(*v) - 1);
     }
     float *sum = ARENA_ARRAY(a, float, k);
     size_t nb = 0;
     for (size_t j = 0; j < n; j++) {
-        add_floats(sum, r->vec + w[j].vec, k);
+        add_row(sum, r->vec + w[j].vec, k);
         if (j > 0)
             fx->bigram[nb++] = bigram_id(w[j - 1].stem, w[j].stem);
     }
