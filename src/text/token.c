@@ -145,6 +145,65 @@ scan(struct str s, size_t i, struct token *t, bool *bad)
     return end;
 }
 
+/* Bytes every hash reads, whatever the length: three blocks of eight,
+ * zero past the end. Words up to this long hash without a branch. */
+enum { HASH_HEAD = 24 };
+
+static inline uint64_t
+hash_block(uint64_t h, uint64_t v)
+{
+    h = (h ^ v) * 0xff51afd7ed558ccdull;
+    return h ^ h >> 32;
+}
+
+static inline uint64_t
+hash_end(uint64_t h)
+{
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ h >> 29;
+}
+
+/* The first n bytes (n <= 8) of the 8 at p as a little-endian number. */
+static const uint64_t byte_mask[9] = {
+    0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~0ull,
+};
+
+static inline uint64_t
+load_block(const char *p, size_t n)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return le64toh(v) & byte_mask[n];
+}
+
+uint64_t
+token_hash(struct str w)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ w.len;
+    for (size_t i = 0; i < HASH_HEAD || i < w.len; i += 8) {
+        size_t n = i < w.len ? MIN(w.len - i, 8) : 0;
+        uint64_t v = 0;
+        for (size_t k = 0; k < n; k++)
+            v |= (uint64_t)(unsigned char)w.p[i + k] << 8 * k;
+        h = hash_block(h, v);
+    }
+    return hash_end(h);
+}
+
+/* token_hash() of the len bytes at p, which are followed by at least
+ * HASH_HEAD more that may be read: whole blocks read and masked. */
+static inline uint64_t
+hash_padded(const char *p, size_t len)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
+    h = hash_block(h, load_block(p, MIN(len, 8)));
+    h = hash_block(h, load_block(p + 8, len > 8 ? MIN(len - 8, 8) : 0));
+    h = hash_block(h, load_block(p + 16, len > 16 ? MIN(len - 16, 8) : 0));
+    for (size_t i = HASH_HEAD; i < len; i += 8)
+        h = hash_block(h, load_block(p + i, MIN(len - i, 8)));
+    return hash_end(h);
+}
+
 /* Could byte next, after a token whose last character is a digit or
  * not, join the token to what follows: an apostrophe after a letter, a
  * point or comma after a digit (scan() then decides by what follows). */
@@ -173,8 +232,9 @@ static const uint16_t cyrillic_lower[128] = {
 /*
  * The token at byte i when it is made of ASCII letters and digits and
  * basic Cyrillic letters (U+0400..U+045F) only and ends where nothing could
- * join it: its end, with *t filled and its normal form written at out (and
- * a NUL after it); 0 otherwise, and the token takes scan() and
+ * join it: its end, with *t filled (its hash too) and its normal form
+ * written at out (and a NUL after it; out has room to read a hash's blocks
+ * past it); 0 otherwise, and the token takes scan() and
  * fold_token(). Nearly every token of an appeal is such a token, and this
  * finds and folds it in one step a character, giving what the slow way
  * gives: the same span, script and normal form.
@@ -222,17 +282,15 @@ scan_fast(struct str s, size_t i, struct token *t, char *out)
     t->off = i;
     t->len = end - i;
     t->norm = (struct str){out, o};
+    t->hash = hash_padded(out, o);
     t->kind = letters ? TOKEN_WORD : TOKEN_NUMBER;
     t->letter_count = letters;
     t->script = script_of(letters, latin, cyr, false);
     return end;
 }
 
-/* Tokens token_split() finds in one walk, on the stack. */
-enum { TOKEN_STACK = 256 };
-
-/* What a walk fills: up to max tokens at t (none when t is NULL), and
- * their count. */
+/* What a walk fills: up to max tokens at t, and their count (which may
+ * pass max: the tokens past it are counted, not kept). */
 struct walk {
     struct token *t;
     size_t max, count;
@@ -241,7 +299,7 @@ struct walk {
 static inline void
 walk_put(struct walk *w, const struct token *tok)
 {
-    if (w->t && w->count < w->max)
+    if (w->count < w->max)
         w->t[w->count] = *tok;
     w->count++;
 }
@@ -250,8 +308,8 @@ walk_put(struct walk *w, const struct token *tok)
  * between two ends at or past byte stop; where it ended. A token
  * scan_fast() takes has its normal form written at out + its offset (out
  * mirrors the text: a token's normal form is as long as the token and the
- * byte after it is a separator or the end); the others have none yet
- * (norm.p NULL). *bad set if s is not valid UTF-8 there. */
+ * byte after it is a separator or the end) and its hash; the others have
+ * none yet (norm.p NULL). *bad set if s is not valid UTF-8 there. */
 static size_t
 walk_bytes(struct str s, size_t i, size_t stop, struct walk *w, char *out, bool *bad)
 {
@@ -432,7 +490,28 @@ run_of(const struct maps *m, size_t from, size_t to)
     return r;
 }
 
-/* The walk of s (at least SIMD_MIN bytes) by bitmaps; see classify(). */
+/* Tokens a text of the maps m (words of them) can have at most: one at
+ * the start of each run of word bytes, and one after each odd byte. A
+ * token starts at a word byte, and where it does not start a run, the
+ * byte before it ends a character the walk stepped over (not a letter,
+ * digit or basic Cyrillic letter, or a mark or invisible one): from 0x80
+ * up and odd, as no byte of such a character is a basic Cyrillic lead or
+ * tail. */
+static size_t
+token_bound(const struct maps *m, size_t words)
+{
+    size_t n = 0;
+    uint64_t carry = 0;
+    for (size_t i = 0; i < words; i++) {
+        n += popcount64(m->word[i] & ~(m->word[i] << 1 | carry)) + popcount64(m->odd[i]);
+        carry = m->word[i] >> 63;
+    }
+    return n;
+}
+
+/* The walk of s (at least SIMD_MIN bytes) by bitmaps; see classify(). A
+ * walk without an array (w->t NULL) is given one in a, of token_bound()
+ * tokens. */
 static void
 walk_simd(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
 {
@@ -445,6 +524,10 @@ walk_simd(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
     struct maps m = {ARENA_ARRAY(a, uint64_t, words), ARENA_ARRAY(a, uint64_t, words),
                      ARENA_ARRAY(a, uint64_t, words), ARENA_ARRAY(a, uint64_t, words)};
     classify(src + 16, s.len, &m, out);
+    if (!w->t) {
+        w->max = token_bound(&m, words);
+        w->t = arena_alloc_raw(a, w->max * sizeof(*w->t));
+    }
     size_t i = 0;
     while (i < s.len) {
         size_t start = next_set(m.word, i, nbits);
@@ -470,6 +553,7 @@ walk_simd(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
             tok->kind = r.letters ? TOKEN_WORD : TOKEN_NUMBER;
             tok->letter_count = r.letters;
             tok->script = script_of(r.letters, r.latin, r.cyrillic, false);
+            tok->hash = hash_padded(tok->norm.p, tok->norm.len);
         }
         w->count++;
         i = end;
@@ -477,7 +561,9 @@ walk_simd(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
 }
 #endif
 
-/* Walk s into w; see walk_bytes(). out has room for s and a byte. */
+/* Walk s into w; see walk_bytes(). out has room for s and a byte, and
+ * HASH_HEAD more. A walk without an array (w->t NULL) is given one in a,
+ * of as many tokens as s can have. */
 static void
 walk(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
 {
@@ -486,9 +572,11 @@ walk(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
         walk_simd(a, s, w, out, bad);
         return;
     }
-#else
-    (void)a;
 #endif
+    if (!w->t) { /* a token is at least a byte */
+        w->max = s.len;
+        w->t = arena_alloc_raw(a, (s.len ? s.len : 1) * sizeof(*w->t));
+    }
     (void)walk_bytes(s, 0, s.len, w, out, bad);
 }
 
@@ -554,104 +642,39 @@ fold_token(struct arena *a, struct str s, struct token *t)
     return ERR_OK;
 }
 
-/* Bytes every hash reads, whatever the length: three blocks of eight,
- * zero past the end. Words up to this long hash without a branch. */
-enum { HASH_HEAD = 24 };
-
-static inline uint64_t
-hash_block(uint64_t h, uint64_t v)
-{
-    h = (h ^ v) * 0xff51afd7ed558ccdull;
-    return h ^ h >> 32;
-}
-
-static inline uint64_t
-hash_end(uint64_t h)
-{
-    h *= 0xc4ceb9fe1a85ec53ull;
-    return h ^ h >> 29;
-}
-
-/* The first n bytes (n <= 8) of the 8 at p as a little-endian number. */
-static const uint64_t keep[9] = {
-    0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, ~0ull,
-};
-
-static inline uint64_t
-load_block(const char *p, size_t n)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return le64toh(v) & keep[n];
-}
-
-uint64_t
-token_hash(struct str w)
-{
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ w.len;
-    for (size_t i = 0; i < HASH_HEAD || i < w.len; i += 8) {
-        size_t n = i < w.len ? MIN(w.len - i, 8) : 0;
-        uint64_t v = 0;
-        for (size_t k = 0; k < n; k++)
-            v |= (uint64_t)(unsigned char)w.p[i + k] << 8 * k;
-        h = hash_block(h, v);
-    }
-    return hash_end(h);
-}
-
-/* token_hash() of the len bytes at p, which are followed by at least
- * HASH_HEAD more that may be read: whole blocks read and masked. */
-static inline uint64_t
-hash_padded(const char *p, size_t len)
-{
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
-    h = hash_block(h, load_block(p, MIN(len, 8)));
-    h = hash_block(h, load_block(p + 8, len > 8 ? MIN(len - 8, 8) : 0));
-    h = hash_block(h, load_block(p + 16, len > 16 ? MIN(len - 16, 8) : 0));
-    for (size_t i = HASH_HEAD; i < len; i += 8)
-        h = hash_block(h, load_block(p + i, MIN(len - i, 8)));
-    return hash_end(h);
-}
-
 enum err
 token_split(struct arena *a, struct str s, struct token **tokens, size_t *count)
 {
     if (s.len > NORMALISE_MAX)
         return ERR_TOOBIG;
-    /* One walk for a text of up to TOKEN_STACK tokens (nearly every
-     * appeal); a longer one is walked again into its array. The normal
+    /* One walk into an array as long as the text can need; the normal
      * forms of plain tokens are written into out at their own offsets,
-     * which has room past the end to read a hash's blocks. */
+     * with room past the end to read a hash's blocks. */
     char *out = arena_alloc_raw(a, s.len + 16 + HASH_HEAD);
-    struct token first[TOKEN_STACK];
     bool bad = false;
-    struct walk w = {first, TOKEN_STACK, 0};
+    struct walk w = {NULL, 0, 0};
     walk(a, s, &w, out, &bad);
     if (bad)
         return ERR_INVALID;
     size_t n = w.count;
     if (n > TOKEN_MAX)
         return ERR_TOOBIG;
-    /* every one filled below, by memcpy() or the second walk */
-    struct token *t = n ? arena_alloc_raw(a, n * sizeof(*t)) : NULL;
-    if (n > TOKEN_STACK) {
+    struct token *t = w.t;
+    if (n > w.max) { /* not by token_bound(), but kept safe: walk again */
+        t = arena_alloc_raw(a, n * sizeof(*t));
         w = (struct walk){t, n, 0};
         walk(a, s, &w, out, &bad);
-    } else if (n > 0) { /* memcpy() wants a pointer even for 0 bytes */
-        memcpy(t, first, n * sizeof(*t));
     }
     for (size_t k = 0; k < n; k++) {
-        if (t[k].norm.p) { /* in out, with room to read past it */
-            t[k].hash = hash_padded(t[k].norm.p, t[k].norm.len);
+        if (t[k].norm.p) /* hashed by the walk */
             continue;
-        }
         enum err e = fold_token(a, s, &t[k]);
         /* A valid slice of valid UTF-8 at character bounds is valid. */
         if (e)
             return e;
         t[k].hash = token_hash(t[k].norm);
     }
-    *tokens = t;
+    *tokens = n ? t : NULL;
     *count = n;
     return ERR_OK;
 }
