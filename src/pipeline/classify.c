@@ -38,7 +38,7 @@ struct classifier {
     struct slot *slot; /* open addressing, cap slots */
     size_t cap;
     /* One bit per hash of an id (bit_of()), set for every id of the model:
-     * most ids a text asks for are not in it (its bigrams above all), and
+     * many ids a text asks for are not in it (grams of rare words), and
      * a clear bit in this small table says so without a probe of the big
      * one. bits_mask + 1 bits, about 8 per feature. */
     uint64_t *bits;

@@ -37,7 +37,7 @@ enum {
      * weights were trained on (pipeline/features.h): weights trained on
      * other feature values mean something else, so a model saved in another
      * version is refused, not read. */
-    CLASSIFY_VERSION = 3,
+    CLASSIFY_VERSION = 4,
     CLASSIFY_LABELS_MAX = 4096,      /* classes in one model */
     CLASSIFY_FEATURES_MAX = 1 << 24, /* distinct features in one model */
     CLASSIFY_LABEL_LEN_MAX = 256,    /* bytes of one class name */
@@ -68,9 +68,10 @@ struct classify_opts {
     double eps; /* liblinear's stopping tolerance; 0: the default, 0.01 */
     /* Features in fewer training examples than this are left out of the
      * model. 0: the default, 2 from CLASSIFY_PRUNE_FROM examples on, else
-     * 1. On a large corpus a feature seen once (most of them are bigrams)
-     * ends with a weight near 0 under the L2 penalty, but it costs memory and a
-     * lookup at every prediction; on a small one every example counts. */
+     * 1. On a large corpus a feature seen once (most of them are the
+     * character grams of rare words) ends with a weight near 0 under the
+     * L2 penalty, but it costs memory and a lookup; on a small one every
+     * example counts. */
     size_t min_count;
 };
 

@@ -34,7 +34,6 @@
 
 enum {
     TAG_STEM = 1,
-    TAG_BIGRAM = 2,
     TAG_GRAM = 3,          /* + n: 6 for 3-grams, 7 for 4-grams */
     GRAM_MIN = 3,          /* character n-grams, in bytes of the folded word */
     GRAM_MAX = 4,          /*   padded with a space at each end */
@@ -70,7 +69,6 @@ struct seen {
     uint64_t key;
     uint32_t t;   /* its token */
     uint32_t vec; /* its row in the row cache */
-    uint32_t stem;
 };
 
 /* Rows of one classifier per cached word (see the top of the file). */
@@ -92,10 +90,8 @@ struct features {
     struct rows rows[ROW_CACHES];
     uint64_t tick;
     float row[CLASSIFY_LABELS_MAX]; /* a row being computed */
-    /* features_predict()'s scratch: the words of the text being scored and
-     * their bigrams' ids, seen_cap of each */
+    /* features_predict()'s scratch: the words of the text being scored */
     struct seen *seen;
-    uint32_t *bigram;
     size_t seen_cap;
     /* The scratch table of one text, kept between texts so that counting
      * allocates nothing: acc_cap cells (a power of two), all empty between
@@ -169,7 +165,6 @@ features_free(struct features *fx)
     for (size_t i = 0; i < ROW_CACHES; i++)
         free(fx->rows[i].vec);
     free(fx->seen);
-    free(fx->bigram);
     free(fx->acc);
     free(fx->acc_order);
     free(fx);
@@ -338,26 +333,12 @@ text_scale(size_t n)
     return n > 0 ? (float)(1.0 / sqrt((double)n)) : 0;
 }
 
-/* The id of the bigram of two stem ids: a mix of the pair, not
- * features_hash() of its bytes, as every word of every text makes one. */
-static uint32_t
-bigram_id(uint32_t prev, uint32_t stem)
-{
-    uint64_t h = ((uint64_t)prev << 32 | stem) ^ (uint64_t)TAG_BIGRAM << 24;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    uint32_t id = (uint32_t)(h >> 32);
-    return id ? id : 1;
-}
-
 void
 features_extract(struct features *fx, struct arena *a, const struct token *t, size_t count,
                  enum lang lang, struct feature **out, size_t *out_count)
 {
     *out = NULL;
     *out_count = 0;
-    uint32_t prev = 0;
     size_t total = 0;
     for (size_t k = 0; k < count; k++) {
         if (t[k].kind != TOKEN_WORD)
@@ -365,11 +346,6 @@ features_extract(struct features *fx, struct arena *a, const struct token *t, si
         const struct slot *s = word_features(fx, a, &t[k], lang);
         acc_add(fx, s->stem);
         total++;
-        if (prev) {
-            acc_add(fx, bigram_id(prev, s->stem));
-            total++;
-        }
-        prev = s->stem;
         const uint32_t *g = fx->pool + s->off;
         for (uint32_t j = 0; j < s->count; j++)
             acc_add(fx, g[j]);
@@ -521,7 +497,6 @@ features_predict(struct features *fx, struct arena *a, const struct token *t, si
     if (words > fx->seen_cap) {
         fx->seen_cap = MAX(words, 2 * fx->seen_cap);
         fx->seen = xrealloc(fx->seen, fx->seen_cap * sizeof(*fx->seen));
-        fx->bigram = xrealloc(fx->bigram, fx->seen_cap * sizeof(*fx->bigram));
     }
     /* Three passes, so that the cache misses of many words overlap: the
      * keys (and a prefetch of their slots), the slots (and of their rows),
@@ -539,24 +514,18 @@ features_predict(struct features *fx, struct arena *a, const struct token *t, si
     for (size_t j = 0; j < n; j++) {
         struct slot *s = word_slot(fx, a, &t[w[j].t], lang, w[j].key);
         w[j].vec = word_rows(fx, r, which, s, m);
-        w[j].stem = s->stem;
         total += s->count;
         const int16_t *v = r->vec + w[j].vec;
         for (size_t off = 0; off < r->stride * sizeof(*v); off += 64)
             __builtin_prefetch((const char *)v + off);
         __builtin_prefetch((const char *)v + r->stride * sizeof(*v) - 1);
     }
-    float *sum = ARENA_ARRAY(a, float, k);
-    size_t nb = 0;
-    for (size_t j = 0; j < n; j++) {
-        add_row(sum, r->vec + w[j].vec, k);
-        if (j > 0)
-            fx->bigram[nb++] = bigram_id(w[j - 1].stem, w[j].stem);
-    }
-    total += n + nb;
+    total += n;
     if (total > FEATURES_MAX)
         goto full;
-    classify_sum_rows(m, fx->bigram, nb, sum);
+    float *sum = ARENA_ARRAY(a, float, k);
+    for (size_t j = 0; j < n; j++)
+        add_row(sum, r->vec + w[j].vec, k);
     float scale = text_scale(total);
     for (size_t c = 0; c < k; c++)
         sum[c] *= scale;

@@ -133,8 +133,8 @@ mixed_text_stems_each_word_in_its_language(void **state)
     struct fset ru = extract(fx, a, "дорога разрушена", LANG_ID_RU);
     struct fset kk = extract(fx, a, "Көшедегі жөндеу", LANG_ID_RU);
     struct fset kk_lat = extract(fx, a, "Köşedegi jöndeu", LANG_ID_KK);
-    /* Each part's unigram and gram features are in the whole; the bigram
-     * across the seam is the whole's own. */
+    /* Each part's stems and grams are in the whole, and nothing else is:
+     * no feature spans two words. */
     size_t missing = 0;
     for (size_t i = 0; i < ru.n; i++)
         missing += find(mixed, ru.f[i].id) == NULL;
@@ -143,6 +143,11 @@ mixed_text_stems_each_word_in_its_language(void **state)
     for (size_t i = 0; i < kk.n; i++)
         missing += find(mixed, kk.f[i].id) == NULL;
     assert_int_equal(missing, 0);
+    struct fset mid = extract(fx, a, "керек", LANG_ID_RU);
+    size_t extra = 0;
+    for (size_t i = 0; i < mixed.n; i++)
+        extra += !find(ru, mixed.f[i].id) && !find(kk, mixed.f[i].id) && !find(mid, mixed.f[i].id);
+    assert_int_equal(extra, 0);
     assert_int_equal(kk.n, kk_lat.n);
     assert_true(subset(kk, kk_lat));
     ids_are_distinct_and_nonzero(mixed);
@@ -180,20 +185,14 @@ values_are_linear_and_scaled(void **state)
     assert_non_null(stem);
     for (size_t i = 0; i < once.n; i++)
         assert_float_equal(once.f[i].value, 1 / sqrt(8), 1e-6);
-    /* Three times: the stem counts 3, the bigram (w, w) 2 and each gram 3,
-     * of 3 + 2 + 21 = 26 in all. Linear, not 1 + ln tf. */
+    /* Three times: the stem and each gram count 3, of 3 * 8 = 24 in all.
+     * Linear, not 1 + ln tf, and no feature of the pairs of words. */
     struct fset rep = extract(fx, a, "вода вода вода", LANG_ID_RU);
-    assert_int_equal(rep.n, 9);
-    const struct feature *stem3 = find(rep, stem->id);
-    assert_non_null(stem3);
-    assert_float_equal(stem3->value, 3 / sqrt(26), 1e-6);
+    assert_int_equal(rep.n, 8);
+    assert_non_null(find(rep, stem->id));
     for (size_t i = 0; i < rep.n; i++) {
-        if (rep.f[i].id == stem->id)
-            continue;
-        if (find(once, rep.f[i].id))
-            assert_float_equal(rep.f[i].value, 3 / sqrt(26), 1e-6);
-        else
-            assert_float_equal(rep.f[i].value, 2 / sqrt(26), 1e-6); /* the bigram */
+        assert_non_null(find(once, rep.f[i].id));
+        assert_float_equal(rep.f[i].value, 3 / sqrt(24), 1e-6);
     }
     features_free(fx);
     arena_free(a);
@@ -271,8 +270,8 @@ features_are_capped_at_features_max(void **state)
     struct features *fx;
     assert_int_equal(features_new(&fx), ERR_OK);
     struct arena *a = arena_new();
-    /* Their grams repeat, but the words and bigrams alone pass the cap. */
-    char *big = many_words(40000);
+    /* Their grams repeat, but the stems alone pass the cap. */
+    char *big = many_words(FEATURES_MAX + 4000);
     struct fset s = extract(fx, a, big, LANG_ID_EN);
     assert_int_equal(s.n, FEATURES_MAX);
     for (size_t k = 0; k < s.n; k++)
