@@ -427,10 +427,12 @@ lang_detect(const struct lang_model *m, struct arena *a, struct str s, struct la
 
 enum { MEMO_SLOTS = 1 << 15 }; /* up to MEMO_SLOTS / 2 words, then emptied */
 
-/* What score_word() gave for one word, and whether it has a Kazakh letter. */
+/* What score_word() gave for one word (as floats: a slot is half a cache
+ * line, and the memo's slots are cache misses), and whether it has a
+ * Kazakh letter. */
 struct memo_slot {
     uint64_t key; /* 0: empty */
-    double p[CLS__COUNT];
+    float p[CLS__COUNT];
     bool ok, kazakh;
 };
 
@@ -467,24 +469,28 @@ memo_key(const struct token *t)
     return h ? h : 1;
 }
 
-/* score_word() (into *p, pointing into mm) and has_kazakh_letter() of t,
- * from mm when it was seen. The caller has made room in mm for the word
- * and checked that mm is of model m. */
+/* score_word() (into p) and has_kazakh_letter() of t, from mm when it
+ * was seen. The caller has made room in mm for the word and checked that
+ * mm is of model m. */
 static bool
 score_memo(const struct lang_model *m, struct lang_memo *mm, const struct token *t, uint64_t key,
-           const double **p, bool *kazakh)
+           double *p, bool *kazakh)
 {
     size_t i = (size_t)key & (MEMO_SLOTS - 1);
     while (mm->slot[i].key != 0 && mm->slot[i].key != key)
         i = (i + 1) & (MEMO_SLOTS - 1);
     struct memo_slot *s = &mm->slot[i];
     if (s->key == 0) {
+        double own[CLS__COUNT];
         s->key = key;
-        s->ok = score_word(m, t, s->p);
+        s->ok = score_word(m, t, own);
+        for (int c = 0; c < CLS__COUNT; c++)
+            s->p[c] = (float)own[c];
         s->kazakh = t->script == TOKEN_SCRIPT_CYRILLIC && has_kazakh_letter(t->norm);
         mm->used++;
     }
-    *p = s->p;
+    for (int c = 0; c < CLS__COUNT; c++)
+        p[c] = s->p[c];
     *kazakh = s->kazakh;
     return s->ok;
 }
@@ -500,7 +506,9 @@ void
 lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, const struct token *t,
                         size_t n, struct lang_guess *g)
 {
-    double prior[LANG_ID__COUNT] = {0}, wsum = 0;
+    /* mass: each class's weighted sum over the words, in registers; prior:
+     * the same per language (two classes are Kazakh) */
+    double mass[CLS__COUNT] = {0}, prior[LANG_ID__COUNT] = {0}, wsum = 0;
     size_t seen = 0, stride = 1, scorable = 0;
     for (size_t i = 0; i < n; i++)
         scorable += t[i].kind == TOKEN_WORD && t[i].script != TOKEN_SCRIPT_OTHER &&
@@ -510,12 +518,11 @@ lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, const 
     if (scorable > LANG_WORDS_MAX)
         stride = (scorable + LANG_WORDS_MAX - 1) / LANG_WORDS_MAX;
     size_t sampled = (scorable + stride - 1) / stride;
-    /* Per sampled word: its token, its class probabilities (the memo's, or
-     * computed into own[]) and its weight. */
+    /* Per sampled word: its token, its class probabilities (rounded to
+     * floats, as the memo keeps them, with a memo or without) and its
+     * weight. */
     uint32_t idx[LANG_WORDS_MAX];
-    const double *p[LANG_WORDS_MAX];
-    double w[LANG_WORDS_MAX], own[LANG_WORDS_MAX][CLS__COUNT];
-    /* The memo is emptied only between texts: p points into it. */
+    double w[LANG_WORDS_MAX], p[LANG_WORDS_MAX][CLS__COUNT];
     if (mm && (mm->m != m || (mm->used + sampled) * 2 > MEMO_SLOTS)) {
         memset(mm->slot, 0, MEMO_SLOTS * sizeof(*mm->slot));
         mm->used = 0;
@@ -542,12 +549,13 @@ lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, const 
         const struct token *tok = &t[idx[j]];
         bool kazakh;
         if (mm) {
-            if (!score_memo(m, mm, tok, memo_key(tok), &p[kept], &kazakh))
+            if (!score_memo(m, mm, tok, memo_key(tok), p[kept], &kazakh))
                 continue;
         } else {
-            if (!score_word(m, tok, own[kept]))
+            if (!score_word(m, tok, p[kept]))
                 continue;
-            p[kept] = own[kept];
+            for (int c = 0; c < CLS__COUNT; c++)
+                p[kept][c] = (float)p[kept][c];
             kazakh = tok->script == TOKEN_SCRIPT_CYRILLIC && has_kazakh_letter(tok->norm);
         }
         w[kept] = (double)MIN(tok->letter_count, (size_t)WEIGHT_MAX);
@@ -555,9 +563,11 @@ lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, const 
             w[kept] *= KAZAKH_WEIGHT;
         wsum += w[kept];
         for (int c = 0; c < CLS__COUNT; c++)
-            prior[cls_lang[c]] += w[kept] * p[kept][c];
+            mass[c] += w[kept] * p[kept][c];
         kept++;
     }
+    for (int c = 0; c < CLS__COUNT; c++)
+        prior[cls_lang[c]] += mass[c];
     struct lang_guess r = {.lang = LANG_ID_UND, .words = kept};
     if (wsum > 0) {
         /* Each word's probabilities times the text's share of each
