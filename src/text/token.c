@@ -149,11 +149,35 @@ scan(struct str s, size_t i, struct token *t, bool *bad)
  * zero past the end. Words up to this long hash without a branch. */
 enum { HASH_HEAD = 24 };
 
+/* The high and low halves of a * b, mixed: every bit of the result
+ * depends on every bit of both unless one of them is 0. */
 static inline uint64_t
-hash_block(uint64_t h, uint64_t v)
+mum(uint64_t a, uint64_t b)
 {
-    h = (h ^ v) * 0xff51afd7ed558ccdull;
-    return h ^ h >> 32;
+    __extension__ unsigned __int128 r = (unsigned __int128)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/* Keys the blocks are mixed with. The low byte of each is 0 and the high
+ * one is not, which no block of a normal form is (its bytes are not 0 and
+ * those past its end are), so no block ^ key is 0. */
+#define HASH_K0 0xa0761d6478bd6400ull
+#define HASH_K1 0xe7037ed1a0b42800ull
+#define HASH_K2 0x8ebc6af09c88c600ull
+#define HASH_K3 0x589965cc75374c00ull
+
+/* The hash of a normal form of len bytes by its blocks: the first three
+ * (a, b, c) in two independent products, the rest one after another. */
+static inline uint64_t
+hash_head(uint64_t a, uint64_t b, uint64_t c, size_t len)
+{
+    return mum(a ^ HASH_K0, b ^ HASH_K1) ^ mum(c ^ HASH_K2, (uint64_t)len ^ HASH_K3);
+}
+
+static inline uint64_t
+hash_more(uint64_t h, uint64_t v)
+{
+    return mum(h ^ HASH_K1, v ^ HASH_K0);
 }
 
 static inline uint64_t
@@ -176,17 +200,23 @@ load_block(const char *p, size_t n)
     return le64toh(v) & byte_mask[n];
 }
 
+/* Block i (of 8 bytes) of w, zero past its end. */
+static uint64_t
+block_of(struct str w, size_t i)
+{
+    size_t n = i < w.len ? MIN(w.len - i, 8) : 0;
+    uint64_t v = 0;
+    for (size_t k = 0; k < n; k++)
+        v |= (uint64_t)(unsigned char)w.p[i + k] << 8 * k;
+    return v;
+}
+
 uint64_t
 token_hash(struct str w)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ w.len;
-    for (size_t i = 0; i < HASH_HEAD || i < w.len; i += 8) {
-        size_t n = i < w.len ? MIN(w.len - i, 8) : 0;
-        uint64_t v = 0;
-        for (size_t k = 0; k < n; k++)
-            v |= (uint64_t)(unsigned char)w.p[i + k] << 8 * k;
-        h = hash_block(h, v);
-    }
+    uint64_t h = hash_head(block_of(w, 0), block_of(w, 8), block_of(w, 16), w.len);
+    for (size_t i = HASH_HEAD; i < w.len; i += 8)
+        h = hash_more(h, block_of(w, i));
     return hash_end(h);
 }
 
@@ -195,12 +225,11 @@ token_hash(struct str w)
 static inline uint64_t
 hash_padded(const char *p, size_t len)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
-    h = hash_block(h, load_block(p, MIN(len, 8)));
-    h = hash_block(h, load_block(p + 8, len > 8 ? MIN(len - 8, 8) : 0));
-    h = hash_block(h, load_block(p + 16, len > 16 ? MIN(len - 16, 8) : 0));
+    uint64_t h =
+        hash_head(load_block(p, MIN(len, 8)), load_block(p + 8, len > 8 ? MIN(len - 8, 8) : 0),
+                  load_block(p + 16, len > 16 ? MIN(len - 16, 8) : 0), len);
     for (size_t i = HASH_HEAD; i < len; i += 8)
-        h = hash_block(h, load_block(p + i, MIN(len - i, 8)));
+        h = hash_more(h, load_block(p + i, MIN(len - i, 8)));
     return hash_end(h);
 }
 
@@ -456,14 +485,12 @@ next_clear(const uint64_t *map, size_t i)
     return w * 64 + (size_t)__builtin_ctzll(m);
 }
 
-/* Set bits in x, without asking the CPU for an instruction it may lack. */
+/* Set bits in x: one instruction in walk_simd()'s clone for CPUs that
+ * have it. */
 static inline size_t
 popcount64(uint64_t x)
 {
-    x = x - (x >> 1 & 0x5555555555555555ull);
-    x = (x & 0x3333333333333333ull) + (x >> 2 & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
-    return (size_t)(x * 0x0101010101010101ull >> 56);
+    return (size_t)__builtin_popcountll(x);
 }
 
 /* What the run of bits [from, to) holds: odd bytes (any), ASCII letters
@@ -512,7 +539,7 @@ token_bound(const struct maps *m, size_t words)
 /* The walk of s (at least SIMD_MIN bytes) by bitmaps; see classify(). A
  * walk without an array (w->t NULL) is given one in a, of token_bound()
  * tokens. */
-static void
+__attribute__((target_clones("popcnt", "default"))) static void
 walk_simd(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
 {
     size_t words = map_words(s.len), nbits = words * 64;
