@@ -16,10 +16,12 @@
  * its stem's row and its grams' rows (k classes), in a pool of at most
  * ROW_POOL_MAX 16-bit cells per classifier; a full pool, or a classifier
  * with another classify_stamp(), starts that cache afresh. A cached row is
- * a float scale and k 16-bit steps of it (the largest magnitude of the row
- * is 32767 steps), half the bytes of k floats: the rows of a text are
- * mostly cache misses, and the error of a class, half a step, is 1/65534
- * of the row's largest.
+ * a float scale, the word's gram count, and k 16-bit steps of the scale
+ * (the largest magnitude of the row is 32767 steps), half the bytes of k
+ * floats: the rows of a text are mostly cache misses, and the error of a
+ * class, half a step, is 1/65534 of the row's largest. The word cache's
+ * slots hold only what a prediction reads (a key and where the rows are:
+ * 16 bytes); the word's stem and gram ids are beside them.
  */
 #include "pipeline/features.h"
 
@@ -44,18 +46,27 @@ enum {
     ROW_CACHES = 2,           /* classifiers whose rows are cached: a topic and an agency one */
     ROW_POOL_START = 1 << 17, /* cells; the pool doubles up to ROW_POOL_MAX */
     ROW_POOL_MAX = 1 << 23,
-    ROW_HEAD = 2, /* cells of a cached row's scale (a float) */
+    /* A cached row's head, before its k steps: its scale (a float) at cell
+     * 0 and its word's gram count (a u32) at cell ROW_COUNT_AT. */
+    ROW_COUNT_AT = 2,
+    ROW_HEAD = 4,
     ROW_STEPS = 32767,
 };
 
+/* A slot of the word cache: what a prediction reads of a word seen
+ * before, 16 bytes; its features are in struct word of the same index. */
 struct slot {
     uint64_t key; /* 0: empty */
-    uint32_t stem;
-    uint32_t off; /* the word's gram ids: pool[off .. off + count) */
-    uint32_t count;
     /* 1 + where the word's row starts in rows[i].vec (its stem's and its
      * grams' rows summed: see the top of the file); 0 while not computed. */
     uint32_t vec[ROW_CACHES];
+};
+
+/* A cached word's features. */
+struct word {
+    uint32_t stem;
+    uint32_t off; /* its gram ids: pool[off .. off + count) */
+    uint32_t count;
 };
 
 /* One feature of the text being counted, and its count. */
@@ -84,6 +95,7 @@ struct rows {
 struct features {
     struct stem *st; /* not thread-safe: see features.h */
     struct slot *slot;
+    struct word *word; /* CACHE_SLOTS, beside slot */
     size_t used;
     uint32_t *pool;
     size_t pool_used;
@@ -146,6 +158,7 @@ features_new(struct features **out)
         return e;
     }
     fx->slot = xcalloc(CACHE_SLOTS, sizeof(*fx->slot));
+    fx->word = xcalloc(CACHE_SLOTS, sizeof(*fx->word));
     fx->pool = xcalloc(POOL_IDS, sizeof(*fx->pool));
     fx->acc_cap = ACC_START;
     fx->acc = xcalloc(fx->acc_cap, sizeof(*fx->acc));
@@ -161,6 +174,7 @@ features_free(struct features *fx)
         return;
     stem_free(fx->st);
     free(fx->slot);
+    free(fx->word);
     free(fx->pool);
     for (size_t i = 0; i < ROW_CACHES; i++)
         free(fx->rows[i].vec);
@@ -230,7 +244,7 @@ cache_clear(struct features *fx)
 
 /* Stem and grams of one word, computed. */
 static void
-word_compute(struct features *fx, struct arena *a, struct str w, enum lang l, struct slot *s)
+word_compute(struct features *fx, struct arena *a, struct str w, enum lang l, struct word *s)
 {
     struct str stem = w, fold = w;
     if (stem_word(fx->st, a, l, w, &stem))
@@ -253,15 +267,15 @@ word_compute(struct features *fx, struct arena *a, struct str w, enum lang l, st
     fx->pool_used += s->count;
 }
 
-/* The cache slot of token t in a text of language text (key: word_key()),
- * filled if it was not there. */
-static struct slot *
+/* The index of the cache slot of token t in a text of language text
+ * (key: word_key()), filled if it was not there. */
+static size_t
 word_slot(struct features *fx, struct arena *a, const struct token *t, enum lang text, uint64_t key)
 {
     size_t i = (size_t)key & (CACHE_SLOTS - 1);
     while (fx->slot[i].key != 0) {
         if (fx->slot[i].key == key)
-            return &fx->slot[i];
+            return i;
         i = (i + 1) & (CACHE_SLOTS - 1);
     }
     /* Room for the worst word: (GRAM_MAX - GRAM_MIN + 1) * (WORD_GRAM_BYTES + 2) ids. */
@@ -269,17 +283,16 @@ word_slot(struct features *fx, struct arena *a, const struct token *t, enum lang
         cache_clear(fx);
         i = (size_t)key & (CACHE_SLOTS - 1);
     }
-    struct slot *s = &fx->slot[i];
-    word_compute(fx, a, t->norm, word_lang(t, text), s);
-    s->key = key;
+    word_compute(fx, a, t->norm, word_lang(t, text), &fx->word[i]);
+    fx->slot[i].key = key;
     fx->used++;
-    return s;
+    return i;
 }
 
-static struct slot *
+static const struct word *
 word_features(struct features *fx, struct arena *a, const struct token *t, enum lang text)
 {
-    return word_slot(fx, a, t, text, word_key(t, text));
+    return &fx->word[word_slot(fx, a, t, text, word_key(t, text))];
 }
 
 /* Twice the cells, the used ones moved over. */
@@ -343,7 +356,7 @@ features_extract(struct features *fx, struct arena *a, const struct token *t, si
     for (size_t k = 0; k < count; k++) {
         if (t[k].kind != TOKEN_WORD)
             continue;
-        const struct slot *s = word_features(fx, a, &t[k], lang);
+        const struct word *s = word_features(fx, a, &t[k], lang);
         acc_add(fx, s->stem);
         total++;
         const uint32_t *g = fx->pool + s->off;
@@ -403,26 +416,27 @@ found:
     return &fx->rows[pick];
 }
 
-/* Where the row of word s (a slot of fx) for m starts in r->vec: its
- * stem's row plus its grams' rows, computed if it was not cached. The
- * caller has made room for it (rows_room()), so the offsets it holds stay
- * good. */
+/* Where the row of the word in slot i for m starts in r->vec: its stem's
+ * row plus its grams' rows, computed if it was not cached. The caller has
+ * made room for it (rows_room()), so the offsets it holds stay good. */
 static uint32_t
-word_rows(struct features *fx, struct rows *r, size_t which, struct slot *s,
-          const struct classifier *m)
+word_rows(struct features *fx, struct rows *r, size_t which, size_t i, const struct classifier *m)
 {
     size_t k = r->k;
+    struct slot *s = &fx->slot[i];
     if (s->vec[which] != 0)
         return s->vec[which] - 1;
+    const struct word *d = &fx->word[i];
     float *v = fx->row, max = 0;
     memset(v, 0, k * sizeof(*v));
-    classify_sum_rows(m, &s->stem, 1, v);
-    classify_sum_rows(m, fx->pool + s->off, s->count, v);
+    classify_sum_rows(m, &d->stem, 1, v);
+    classify_sum_rows(m, fx->pool + d->off, d->count, v);
     for (size_t c = 0; c < k; c++)
         max = fabsf(v[c]) > max ? fabsf(v[c]) : max;
     float scale = max / ROW_STEPS, inv = max > 0 ? ROW_STEPS / max : 0;
     int16_t *q = r->vec + r->used;
     memcpy(q, &scale, sizeof(scale));
+    memcpy(q + ROW_COUNT_AT, &d->count, sizeof(d->count));
     for (size_t c = 0; c < k; c++)
         q[ROW_HEAD + c] = (int16_t)lrintf(v[c] * inv);
     s->vec[which] = (uint32_t)(r->used + 1);
@@ -456,12 +470,15 @@ rows_room(struct features *fx, struct rows *r, size_t which, size_t words)
 typedef float v8f __attribute__((vector_size(32)));
 typedef int16_t v8s __attribute__((vector_size(16)));
 
-/* sum[0..k) += the cached row at q (see the top of the file). */
-__attribute__((target_clones("avx2", "default"))) static void
+/* sum[0..k) += the cached row at q (see the top of the file); the word's
+ * gram count. */
+__attribute__((target_clones("avx2", "default"))) static uint32_t
 add_row(float *restrict sum, const int16_t *restrict q, size_t k)
 {
     float scale;
+    uint32_t count;
     memcpy(&scale, q, sizeof(scale));
+    memcpy(&count, q + ROW_COUNT_AT, sizeof(count));
     q += ROW_HEAD;
     size_t c = 0;
     for (; c + 8 <= k; c += 8) {
@@ -474,6 +491,7 @@ add_row(float *restrict sum, const int16_t *restrict q, size_t k)
     }
     for (; c < k; c++)
         sum[c] += scale * (float)q[c];
+    return count;
 }
 
 size_t
@@ -500,7 +518,7 @@ features_predict(struct features *fx, struct arena *a, const struct token *t, si
     }
     /* Three passes, so that the cache misses of many words overlap: the
      * keys (and a prefetch of their slots), the slots (and of their rows),
-     * then the sums. */
+     * then the sums (and the count of features, from the rows' heads). */
     struct seen *w = fx->seen;
     size_t n = 0;
     for (size_t i = 0; i < count; i++) {
@@ -510,22 +528,21 @@ features_predict(struct features *fx, struct arena *a, const struct token *t, si
         __builtin_prefetch(&fx->slot[key & (CACHE_SLOTS - 1)]);
         w[n++] = (struct seen){.key = key, .t = (uint32_t)i};
     }
-    size_t total = 0;
     for (size_t j = 0; j < n; j++) {
-        struct slot *s = word_slot(fx, a, &t[w[j].t], lang, w[j].key);
+        size_t s = word_slot(fx, a, &t[w[j].t], lang, w[j].key);
         w[j].vec = word_rows(fx, r, which, s, m);
-        total += s->count;
         const int16_t *v = r->vec + w[j].vec;
         for (size_t off = 0; off < r->stride * sizeof(*v); off += 64)
             __builtin_prefetch((const char *)v + off);
         __builtin_prefetch((const char *)v + r->stride * sizeof(*v) - 1);
     }
-    total += n;
-    if (total > FEATURES_MAX)
-        goto full;
+    /* The count of the text's features: each word's stem and grams. */
+    size_t total = n;
     float *sum = ARENA_ARRAY(a, float, k);
     for (size_t j = 0; j < n; j++)
-        add_row(sum, r->vec + w[j].vec, k);
+        total += add_row(sum, r->vec + w[j].vec, k);
+    if (total > FEATURES_MAX)
+        goto full;
     float scale = text_scale(total);
     for (size_t c = 0; c < k; c++)
         sum[c] *= scale;
