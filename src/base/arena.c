@@ -21,22 +21,39 @@ struct chunk {
     _Alignas(16) unsigned char data[];
 };
 
+/* The arena and its first chunk are one allocation: an arena made and
+ * freed per request or per text costs one malloc() and one free(). */
 struct arena {
     struct chunk *head;
+    struct chunk *first; /* inside this allocation: not freed alone */
+    _Alignas(16) unsigned char chunk[];
 };
 
-static struct chunk *
-chunk_new(size_t cap)
+/* sizeof(struct chunk) + cap, or abort() if that overflows. */
+static size_t
+chunk_bytes(size_t cap)
 {
     size_t total;
     if (ckd_add(&total, sizeof(struct chunk), cap)) {
         fprintf(stderr, "tyndau: arena chunk of %zu bytes overflows\n", cap);
         abort();
     }
-    struct chunk *c = xmalloc(total);
+    return total;
+}
+
+static void
+chunk_init(struct chunk *c, size_t cap)
+{
     c->next = NULL;
     c->cap = cap;
     c->used = 0;
+}
+
+static struct chunk *
+chunk_new(size_t cap)
+{
+    struct chunk *c = xmalloc(chunk_bytes(cap));
+    chunk_init(c, cap);
     return c;
 }
 
@@ -49,8 +66,15 @@ arena_new(void)
 struct arena *
 arena_new_sized(size_t first)
 {
-    struct arena *a = xmalloc(sizeof(*a));
-    a->head = chunk_new(first ? first : ARENA_CHUNK);
+    size_t cap = first ? first : ARENA_CHUNK, total;
+    if (ckd_add(&total, sizeof(struct arena), chunk_bytes(cap))) {
+        fprintf(stderr, "tyndau: arena of %zu bytes overflows\n", cap);
+        abort();
+    }
+    struct arena *a = xmalloc(total);
+    a->first = (struct chunk *)a->chunk;
+    chunk_init(a->first, cap);
+    a->head = a->first;
     return a;
 }
 
@@ -62,7 +86,8 @@ arena_free(struct arena *a)
     struct chunk *c = a->head;
     while (c) {
         struct chunk *next = c->next;
-        free(c);
+        if (c != a->first)
+            free(c);
         c = next;
     }
     free(a);
