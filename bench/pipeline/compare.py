@@ -114,7 +114,7 @@ def fasttext_cv(texts, labels, folds, k, tmp):
                            stdout=subprocess.DEVNULL)
             return time.perf_counter() - t0
         # the fastest of three runs each, as a shared machine slows some
-        # down (tyndau eval takes the fastest of three rounds too)
+        # down (tyndau eval takes the fastest of three rounds per fold too)
         t_small = min(timed(small) for _ in range(3))
         t_big = min(timed(big) for _ in range(3))
         rate.append((reps * len(te) - 1) / max(t_big - t_small, 1e-6))

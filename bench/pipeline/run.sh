@@ -11,11 +11,12 @@
 # Results: $BUILD/bench/pipeline/ (summary.txt, *.json); BUILD defaults to build.
 # fastText's speed: `fasttext predict` on a file of the test texts repeated
 # 20 times minus the same on one text, so model load is left out; one
-# thread; the fastest of three runs of each, per fold. Ours: raw text ->
-# label (normalise, language, features, predict) in the same process, one
-# thread, after one warm-up pass; the fastest of three rounds of half a
-# second. Both take the fastest because this machine is shared: a
-# neighbour slows some runs down, never speeds one up.
+# thread; the fastest of three runs of each, per fold, averaged over the
+# folds. Ours: raw text -> label (normalise, language, features, predict)
+# in the same process, one thread: each fold's model on that fold's test
+# texts, after one warm-up pass, the fastest of three rounds of 0.2 s,
+# averaged over the folds. Both take the fastest because this machine is
+# shared: a neighbour slows some runs down, never speeds one up.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${1:-../shared/data}

@@ -343,10 +343,13 @@ now_s(void)
 /* Predictions per second of m from raw text, on one thread, as the router
  * makes them (router_predict(): split, language, cached word rows): after
  * one pass to warm the word cache, SPEED_ROUNDS rounds of every text again
- * and again for at least half a second each, and the fastest round, as a
- * shared machine slows some rounds down (bench/pipeline/compare.py times
- * fastText the same way: the fastest of its runs). */
+ * and again for at least SPEED_ROUND_S each, and the fastest round, as a
+ * shared machine slows some rounds down. eval measures each fold's model
+ * on that fold's test texts and reports the mean over the folds, as
+ * bench/pipeline/compare.py measures fastText: the fastest of three runs
+ * per fold, averaged. */
 enum { SPEED_ROUNDS = 3 };
+#define SPEED_ROUND_S 0.2
 
 static double
 speed(const struct classifier *m, struct router *rt, const struct dataset_row *r, size_t n)
@@ -366,7 +369,7 @@ speed(const struct classifier *m, struct router *rt, const struct dataset_row *r
             }
             done += n;
             t = now_s() - t0;
-        } while (round >= 0 && t < 0.5);
+        } while (round >= 0 && t < SPEED_ROUND_S);
         if (round >= 0 && (double)done / t > best)
             best = (double)done / t;
     }
@@ -517,6 +520,8 @@ cmd_eval(struct config *c, struct config_args *a)
         goto out;
     }
     size_t *predicted = ARENA_ARRAY(ar, size_t, n);
+    struct dataset_row *held = ARENA_ARRAY(ar, struct dataset_row, n); /* a fold's test rows */
+    double pps = 0;
     bool *use = ARENA_ARRAY(ar, bool, n);
     struct classify_opts co = {.c = cval, .min_count = (size_t)min_count};
     size_t folds = folds_s ? (size_t)k : 1, n_train = 0;
@@ -534,12 +539,15 @@ cmd_eval(struct config *c, struct config_args *a)
                     e == ERR_INVALID ? " (fewer than two classes?)" : "", err_name(e));
             goto out;
         }
+        size_t nheld = 0;
         for (size_t i = 0; i < n; i++) {
             if (use[i])
                 continue;
             size_t best = classify_predict(m, ft.f[i], ft.n[i], NULL);
             predicted[i] = labels_find(&l, classify_label(m, best));
+            held[nheld++] = rows[i];
         }
+        pps += speed(m, rt, held, nheld) / (double)folds;
     }
     /* Per fold, the rows of the other folds: on average n (k - 1) / k. */
     n_train = folds_s ? (size_t)((double)n * (double)(folds - 1) / (double)folds + 0.5) : ntr;
@@ -560,7 +568,6 @@ cmd_eval(struct config *c, struct config_args *a)
         if (pred_out)
             fprintf(pred_out, "%s\n", l.name[predicted[i]]);
     }
-    double pps = folds_s ? speed(m, rt, rows, n) : speed(m, rt, rows + ntr, nte);
     print_or_json(&sc, &l, sw(&g, "json"), n_train, pps,
                   folds_s ? "cross-validation" : "train/test");
     rc = 0;
