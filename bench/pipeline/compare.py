@@ -3,7 +3,7 @@
 (TF-IDF + LogisticRegression) and fastText (supervised, the Debian CLI) on
 the same folds as tyndau, and the same metrics for all three.
 
-  compare.py CSV TEXT_COL LABEL_COL FOLDS_FILE OURS_PREDICTIONS OUT_JSON
+  compare.py CSV TEXT_COL LABEL_COL FOLDS_FILE OURS_PREDICTIONS OUT_JSON [TYNDAU]
 
 CSV has no header; columns are 1-based. FOLDS_FILE holds each row's fold
 (written by tyndau eval --folds-out). OURS_PREDICTIONS holds tyndau's
@@ -11,6 +11,12 @@ predicted label for each row (tyndau eval --predictions-out). Rows whose
 text is empty after HTML stripping or whose label is empty are dropped,
 as tyndau drops them, so the rows line up. Each tool predicts on one
 thread; predictions per second are measured on the same texts.
+
+With TYNDAU (the binary), each fold is also timed for tyndau right after
+fastText is timed on it: `tyndau eval --train <the other folds> --test
+<this fold>` on the raw rows, so that both speeds of a fold come from the
+same seconds of this shared machine ("interleaved" in OUT_JSON, with the
+ratio of each fold).
 """
 import csv
 import html
@@ -34,14 +40,34 @@ def strip_html(t):
 
 
 def load(path, text_col, label_col):
+    """(text without HTML, label, raw text) of each row kept."""
     rows = []
     with open(path, encoding="utf-8", newline="") as f:
         for r in csv.reader(f):
             text = strip_html(r[text_col - 1])
             label = r[label_col - 1].strip()
             if text.strip() and label:
-                rows.append((text, label))
+                rows.append((text, label, r[text_col - 1]))
     return rows
+
+
+def write_rows(path, raw, labels, idx):
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        w = csv.writer(out)
+        for i in idx:
+            w.writerow([raw[i], labels[i]])
+
+
+def tyndau_rate(tyndau, raw, labels, tr, te, tmp):
+    """tyndau's predictions per second on the rows te, trained on tr."""
+    train = os.path.join(tmp, "ours_train.csv")
+    test = os.path.join(tmp, "ours_test.csv")
+    write_rows(train, raw, labels, tr)
+    write_rows(test, raw, labels, te)
+    got = subprocess.run([tyndau, "eval", "--train", train, "--test", test, "--text-col", "1",
+                          "--label-col", "2", "--no-header", "--json"],
+                         check=True, capture_output=True, text=True)
+    return json.loads(got.stdout)["predictions_per_s"]
 
 
 def metrics(truth, pred):
@@ -74,9 +100,9 @@ def ft_line(text):
     return " ".join(text.lower().split())
 
 
-def fasttext_cv(texts, labels, folds, k, tmp):
+def fasttext_cv(texts, labels, folds, k, tmp, tyndau, raw):
     pred = [None] * len(texts)
-    rate = []
+    rate, ours = [], []
     for f in range(k):
         tr = [i for i in range(len(texts)) if folds[i] != f]
         te = [i for i in range(len(texts)) if folds[i] == f]
@@ -118,14 +144,18 @@ def fasttext_cv(texts, labels, folds, k, tmp):
         t_small = min(timed(small) for _ in range(3))
         t_big = min(timed(big) for _ in range(3))
         rate.append((reps * len(te) - 1) / max(t_big - t_small, 1e-6))
-    return pred, sum(rate) / len(rate)
+        if tyndau:
+            ours.append(tyndau_rate(tyndau, raw, labels, tr, te, tmp))
+    return pred, sum(rate) / len(rate), rate, ours
 
 
 def main():
     path, text_col, label_col, folds_path, ours_path, out_path = sys.argv[1:7]
+    tyndau = sys.argv[7] if len(sys.argv) > 7 else None
     rows = load(path, int(text_col), int(label_col))
     texts = [r[0] for r in rows]
     labels = [r[1] for r in rows]
+    raw = [r[2] for r in rows]
     folds = [int(l) for l in open(folds_path)]
     ours = [l.rstrip("\n") for l in open(ours_path, encoding="utf-8")]
     if len(folds) != len(rows) or len(ours) != len(rows):
@@ -136,8 +166,15 @@ def main():
     pred, rate = sklearn_cv(texts, labels, folds, k)
     result["sklearn"] = dict(metrics(labels, pred), predictions_per_s=rate)
     with tempfile.TemporaryDirectory() as tmp:
-        pred, rate = fasttext_cv(texts, labels, folds, k, tmp)
+        pred, rate, ft_rates, ours_rates = fasttext_cv(texts, labels, folds, k, tmp, tyndau, raw)
     result["fasttext"] = dict(metrics(labels, pred), predictions_per_s=rate)
+    if ours_rates:
+        result["interleaved"] = {
+            "tyndau_per_s": ours_rates,
+            "fasttext_per_s": ft_rates,
+            "ratio_per_fold": [o / f for o, f in zip(ours_rates, ft_rates)],
+            "ratio": (sum(ours_rates) / len(ours_rates)) / (sum(ft_rates) / len(ft_rates)),
+        }
     with open(out_path, "w") as f:
         json.dump(result, f, indent=1)
     print(json.dumps(result))

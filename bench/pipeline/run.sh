@@ -16,7 +16,11 @@
 # in the same process, one thread: each fold's model on that fold's test
 # texts, after one warm-up pass, the fastest of three rounds of 0.2 s,
 # averaged over the folds. Both take the fastest because this machine is
-# shared: a neighbour slows some runs down, never speeds one up.
+# shared: a neighbour slows some runs down, never speeds one up. And
+# "interleaved": compare.py also times tyndau on each fold right after
+# fastText (tyndau eval --train <other folds> --test <fold>), so a fold's
+# two speeds come from the same seconds; the ratio of the means and each
+# fold's ratio are printed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${1:-../shared/data}
@@ -48,7 +52,7 @@ for col in 4 5; do
         --json --seed 1 --folds-out "$out/folds-$col.txt" --predictions-out "$out/ours-$col.txt" \
         >"$out/ours-$col.json"
     taskset -c 0 /usr/bin/python3 bench/pipeline/compare.py "$csv" 2 "$col" "$out/folds-$col.txt" \
-        "$out/ours-$col.txt" "$out/compare-$col.json" >/dev/null
+        "$out/ours-$col.txt" "$out/compare-$col.json" "$bin" >/dev/null
     /usr/bin/python3 - "$out/ours-$col.json" "$out/compare-$col.json" "$col" >>"$summary" <<'PY'
 import json, sys
 ours, ref, col = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
@@ -60,6 +64,11 @@ for k in ("sklearn", "fasttext"):
     print("col%s_%s_accuracy=%.4f" % (col, k, ref[k]["accuracy"]))
     print("col%s_%s_pred_per_s=%.0f" % (col, k, ref[k]["predictions_per_s"]))
 print("col%s_speed_vs_fasttext=%.2f" % (col, ours["predictions_per_s"] / ref["fasttext"]["predictions_per_s"]))
+inter = ref["interleaved"]
+print("col%s_interleaved_ours_pred_per_s=%.0f" % (col, sum(inter["tyndau_per_s"]) / len(inter["tyndau_per_s"])))
+print("col%s_interleaved_fasttext_pred_per_s=%.0f" % (col, sum(inter["fasttext_per_s"]) / len(inter["fasttext_per_s"])))
+print("col%s_interleaved_speed_vs_fasttext=%.2f" % (col, inter["ratio"]))
+print("col%s_interleaved_fold_ratios=%s" % (col, ",".join("%.2f" % r for r in inter["ratio_per_fold"])))
 PY
 done
 taskset -c 0 "$out/pipeline_bench" "$csv" 2 5 | sed 's/^/pipeline_/' >>"$summary"
