@@ -428,12 +428,11 @@ fold_word(struct out *o, struct str w)
         if (mixed && homoglyph(cp) >= 0)
             cp = homoglyph(cp);
         const char *f = fold_letter(cp);
-        if (f) {
-            out_str(o, f);
-            continue;
-        }
-        /* The digraphs of careless Latin: sh ch -> ş, zh -> j. */
-        if (cp == 'h' && o->len > start) {
+        /* The digraphs of careless Latin: sh ch -> ş, zh -> j. An h from
+         * Cyrillic х joins them too (схема folds as its Latin, shema, does),
+         * so a word folds the same in both scripts. */
+        bool h = f ? strcmp(f, "h") == 0 : cp == 'h';
+        if (h && o->len > start) {
             char last = o->p[o->len - 1];
             if (last == 's' || last == 'c') {
                 o->len--;
@@ -444,6 +443,10 @@ fold_word(struct out *o, struct str w)
                 o->p[o->len - 1] = 'j';
                 continue;
             }
+        }
+        if (f) {
+            out_str(o, f);
+            continue;
         }
         out_cp(o, cp);
     }
