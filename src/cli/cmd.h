@@ -47,4 +47,11 @@ struct dataset_row;
 bool cli_dataset_read(const char *cmd, struct arena *a, const char *path,
                       const struct dataset_opts *o, struct dataset_row **rows, size_t *count);
 
+struct classify_opts;
+/* The classifier options of train and eval into *o from the values of
+ * --c and --min-count (NULL when not given: the defaults); on a bad one
+ * print why, prefixed "tyndau: cmd:", and return false. */
+bool cli_classify_opts(const char *cmd, const char *c, const char *min_count,
+                       struct classify_opts *o);
+
 #endif

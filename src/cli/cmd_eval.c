@@ -2,8 +2,9 @@
  * cmd_eval.c - `tyndau eval`: train the router's classifier on one labelled
  * file and score it on another, or by k-fold cross-validation on one file:
  * accuracy, macro-F1, a per-class table and the most confused pairs, or one
- * JSON object with --json. Also the loading and training that `tyndau
- * train` shares. Exports cmd_eval() and cli_dataset_read().
+ * JSON object with --json. Also the loading, options and training that
+ * `tyndau train` shares. Exports cmd_eval(), cli_dataset_read() and
+ * cli_classify_opts().
  */
 #include "cli/cmd.h"
 
@@ -340,6 +341,24 @@ now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+bool
+cli_classify_opts(const char *cmd, const char *c, const char *min_count, struct classify_opts *o)
+{
+    double cval = 0;
+    uint64_t mc = 0;
+    if (c && (str_to_double(str_from_cstr(c), &cval) || !(cval > 0 && cval <= 1e6))) {
+        fprintf(stderr, "tyndau: %s: --c must be a number in (0, 1e6]\n", cmd);
+        return false;
+    }
+    if (min_count && (str_to_u64(str_from_cstr(min_count), MIN_COUNT_MAX, &mc) || mc == 0)) {
+        fprintf(stderr, "tyndau: %s: --min-count must be a whole number from 1 to %d\n", cmd,
+                MIN_COUNT_MAX);
+        return false;
+    }
+    *o = (struct classify_opts){.c = cval, .min_count = (size_t)mc};
+    return true;
+}
+
 /* Predictions per second of m from raw text, on one thread, as the router
  * makes them (router_predict(): split, language, cached word rows): after
  * one pass to warm the word cache, SPEED_ROUNDS rounds of every text again
@@ -457,7 +476,6 @@ cmd_eval(struct config *c, struct config_args *a)
         return 2;
     }
     uint64_t k = 0, seed = 1;
-    double cval = 0;
     if (folds_s && (str_to_u64(str_from_cstr(folds_s), FOLDS_MAX, &k) || k < 2)) {
         fprintf(stderr, "tyndau: eval: --folds must be a whole number from 2 to %d\n", FOLDS_MAX);
         return 2;
@@ -466,19 +484,9 @@ cmd_eval(struct config *c, struct config_args *a)
         fprintf(stderr, "tyndau: eval: --seed must be a whole number\n");
         return 2;
     }
-    if (arg(&g, "c") &&
-        (str_to_double(str_from_cstr(arg(&g, "c")), &cval) || !(cval > 0 && cval <= 1e6))) {
-        fprintf(stderr, "tyndau: eval: --c must be a number in (0, 1e6]\n");
+    struct classify_opts co;
+    if (!cli_classify_opts("eval", arg(&g, "c"), arg(&g, "min_count"), &co))
         return 2;
-    }
-    uint64_t min_count = 0;
-    if (arg(&g, "min_count") &&
-        (str_to_u64(str_from_cstr(arg(&g, "min_count")), MIN_COUNT_MAX, &min_count) ||
-         min_count == 0)) {
-        fprintf(stderr, "tyndau: eval: --min-count must be a whole number from 1 to %d\n",
-                MIN_COUNT_MAX);
-        return 2;
-    }
     int rc = 1;
     struct arena *ar = arena_new();
     struct router *rt = router_new(NULL);
@@ -523,7 +531,6 @@ cmd_eval(struct config *c, struct config_args *a)
     struct dataset_row *held = ARENA_ARRAY(ar, struct dataset_row, n); /* a fold's test rows */
     double pps = 0;
     bool *use = ARENA_ARRAY(ar, bool, n);
-    struct classify_opts co = {.c = cval, .min_count = (size_t)min_count};
     size_t folds = folds_s ? (size_t)k : 1, n_train = 0;
     fold = xcalloc(n, sizeof(*fold));
     if (folds_s && !folds_assign(n, folds, seed, arg(&g, "folds_from"), arg(&g, "folds_out"), fold))

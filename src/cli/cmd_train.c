@@ -23,7 +23,7 @@
 #include "pipeline/seed.h"
 #include "pipeline/train.h"
 
-enum { SEED_PER_DEFAULT = 30, CORRECTIONS_MAX = 1000000, SOURCE_MAX = 1000, MIN_COUNT_MAX = 1000 };
+enum { SEED_PER_DEFAULT = 30, CORRECTIONS_MAX = 1000000, SOURCE_MAX = 1000 };
 
 static const char usage[] =
     "usage: tyndau train [--kind topic|agency] [--folds K] [--c C] [--min-count M]\n"
@@ -167,7 +167,6 @@ cmd_train(struct config *c, struct config_args *a)
         return 2;
     }
     uint64_t folds = 5, per = SEED_PER_DEFAULT;
-    double cval = 0;
     if (arg(&g, "folds") &&
         (str_to_u64(str_from_cstr(arg(&g, "folds")), TRAIN_FOLDS_MAX, &folds) || folds == 1)) {
         fprintf(stderr, "tyndau: train: --folds must be 0 or a whole number from 2 to %d\n",
@@ -180,19 +179,9 @@ cmd_train(struct config *c, struct config_args *a)
                 SEED_PER_MAX);
         return 2;
     }
-    if (arg(&g, "c") &&
-        (str_to_double(str_from_cstr(arg(&g, "c")), &cval) || !(cval > 0 && cval <= 1e6))) {
-        fprintf(stderr, "tyndau: train: --c must be a number in (0, 1e6]\n");
+    struct classify_opts co;
+    if (!cli_classify_opts("train", arg(&g, "c"), arg(&g, "min_count"), &co))
         return 2;
-    }
-    uint64_t min_count = 0;
-    if (arg(&g, "min_count") &&
-        (str_to_u64(str_from_cstr(arg(&g, "min_count")), MIN_COUNT_MAX, &min_count) ||
-         min_count == 0)) {
-        fprintf(stderr, "tyndau: train: --min-count must be a whole number from 1 to %d\n",
-                MIN_COUNT_MAX);
-        return 2;
-    }
     const char *data = arg(&g, "data");
     bool list = sw(&g, "list");
     if (!list && !data && !sw(&g, "seed") && !sw(&g, "corrections")) {
@@ -266,8 +255,7 @@ cmd_train(struct config *c, struct config_args *a)
         goto out;
     }
     struct train_metrics mt;
-    struct train_opts to = {
-        .folds = (size_t)folds, .seed = 1, .classify = {.c = cval, .min_count = (size_t)min_count}};
+    struct train_opts to = {.folds = (size_t)folds, .seed = 1, .classify = co};
     enum err e = train_classifier(rt, ex.v, ex.n, &to, &m, &mt);
     if (e) {
         fprintf(stderr, "tyndau: train: cannot train: %s%s\n", err_name(e),
