@@ -469,7 +469,22 @@ memo_key(const struct token *t)
     return h ? h : 1;
 }
 
-/* score_word() (into p) and has_kazakh_letter() of t, from mm when it
+/* Is t a word with a Kazakh letter? */
+static bool
+kazakh_word(const struct token *t)
+{
+    return t->script == TOKEN_SCRIPT_CYRILLIC && has_kazakh_letter(t->norm);
+}
+
+/* Does t take part in the guess: a word of Latin or Cyrillic letters? */
+static bool
+scorable(const struct token *t)
+{
+    return t->kind == TOKEN_WORD && t->script != TOKEN_SCRIPT_OTHER &&
+           t->script != TOKEN_SCRIPT_NONE;
+}
+
+/* score_word() (into p) and kazakh_word() of t, from mm when it
  * was seen. The caller has made room in mm for the word and checked that
  * mm is of model m. */
 static bool
@@ -486,7 +501,7 @@ score_memo(const struct lang_model *m, struct lang_memo *mm, const struct token 
         s->ok = score_word(m, t, own);
         for (int c = 0; c < CLS__COUNT; c++)
             s->p[c] = (float)own[c];
-        s->kazakh = t->script == TOKEN_SCRIPT_CYRILLIC && has_kazakh_letter(t->norm);
+        s->kazakh = kazakh_word(t);
         mm->used++;
     }
     for (int c = 0; c < CLS__COUNT; c++)
@@ -509,19 +524,19 @@ lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, const 
     /* mass: each class's weighted sum over the words, in registers; prior:
      * the same per language (two classes are Kazakh) */
     double mass[CLS__COUNT] = {0}, prior[LANG_ID__COUNT] = {0}, wsum = 0;
-    size_t seen = 0, stride = 1, scorable = 0;
+    size_t seen = 0, stride = 1, words = 0;
     for (size_t i = 0; i < n; i++)
-        scorable += t[i].kind == TOKEN_WORD && t[i].script != TOKEN_SCRIPT_OTHER &&
-                    t[i].script != TOKEN_SCRIPT_NONE;
+        words += scorable(&t[i]);
     /* A long text is judged on every stride-th word: an even sample of at
      * most LANG_WORDS_MAX. */
-    if (scorable > LANG_WORDS_MAX)
-        stride = (scorable + LANG_WORDS_MAX - 1) / LANG_WORDS_MAX;
-    size_t sampled = (scorable + stride - 1) / stride;
-    /* Per sampled word: its token, its class probabilities (rounded to
-     * floats, as the memo keeps them, with a memo or without) and its
-     * weight. */
+    if (words > LANG_WORDS_MAX)
+        stride = (words + LANG_WORDS_MAX - 1) / LANG_WORDS_MAX;
+    size_t sampled = (words + stride - 1) / stride;
+    /* Per sampled word: its token and memo key, its class probabilities
+     * (rounded to floats, as the memo keeps them, with a memo or without)
+     * and its weight. */
     uint32_t idx[LANG_WORDS_MAX];
+    uint64_t key[LANG_WORDS_MAX];
     double w[LANG_WORDS_MAX], p[LANG_WORDS_MAX][CLS__COUNT];
     if (mm && (mm->m != m || (mm->used + sampled) * 2 > MEMO_SLOTS)) {
         memset(mm->slot, 0, MEMO_SLOTS * sizeof(*mm->slot));
@@ -532,16 +547,17 @@ lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, const 
      * first, their slots asked for, so that the misses overlap. */
     size_t ns = 0;
     for (size_t i = 0; i < n && ns < sampled; i++) {
-        if (t[i].kind != TOKEN_WORD || t[i].script == TOKEN_SCRIPT_OTHER ||
-            t[i].script == TOKEN_SCRIPT_NONE)
+        if (!scorable(&t[i]))
             continue;
         /* every stride-th scorable word from the first (no division) */
         bool take = seen == 0;
         seen = seen + 1 == stride ? 0 : seen + 1;
         if (!take)
             continue;
-        if (mm)
-            __builtin_prefetch(&mm->slot[memo_key(&t[i]) & (MEMO_SLOTS - 1)]);
+        if (mm) {
+            key[ns] = memo_key(&t[i]);
+            __builtin_prefetch(&mm->slot[key[ns] & (MEMO_SLOTS - 1)]);
+        }
         idx[ns++] = (uint32_t)i;
     }
     size_t kept = 0;
@@ -549,14 +565,14 @@ lang_detect_tokens_memo(const struct lang_model *m, struct lang_memo *mm, const 
         const struct token *tok = &t[idx[j]];
         bool kazakh;
         if (mm) {
-            if (!score_memo(m, mm, tok, memo_key(tok), p[kept], &kazakh))
+            if (!score_memo(m, mm, tok, key[j], p[kept], &kazakh))
                 continue;
         } else {
             if (!score_word(m, tok, p[kept]))
                 continue;
             for (int c = 0; c < CLS__COUNT; c++)
                 p[kept][c] = (float)p[kept][c];
-            kazakh = tok->script == TOKEN_SCRIPT_CYRILLIC && has_kazakh_letter(tok->norm);
+            kazakh = kazakh_word(tok);
         }
         w[kept] = (double)MIN(tok->letter_count, (size_t)WEIGHT_MAX);
         if (kazakh)

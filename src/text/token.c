@@ -572,17 +572,16 @@ walk_simd(struct arena *a, struct str s, struct walk *w, char *out, bool *bad)
             continue;
         }
         out[end] = '\0';
-        if (w->t && w->count < w->max) {
-            struct token *tok = &w->t[w->count];
-            tok->off = start;
-            tok->len = end - start;
-            tok->norm = (struct str){out + start, end - start};
-            tok->kind = r.letters ? TOKEN_WORD : TOKEN_NUMBER;
-            tok->letter_count = r.letters;
-            tok->script = script_of(r.letters, r.latin, r.cyrillic, false);
-            tok->hash = hash_padded(tok->norm.p, tok->norm.len);
-        }
-        w->count++;
+        struct token tok = {
+            .off = start,
+            .len = end - start,
+            .norm = {out + start, end - start},
+            .kind = r.letters ? TOKEN_WORD : TOKEN_NUMBER,
+            .script = script_of(r.letters, r.latin, r.cyrillic, false),
+            .letter_count = r.letters,
+            .hash = hash_padded(out + start, end - start),
+        };
+        walk_put(w, &tok);
         i = end;
     }
 }
